@@ -1,0 +1,240 @@
+/**
+ * god's configuration: one zod schema (documented key by key in config/god.yaml), resolved as
+ * defaults -> YAML file -> GODOCKER_* environment -> `--set path=value` flags. Every problem is
+ * reported at once with its path; the resolved config is frozen. No I/O here: the process's
+ * composition root reads the file and the environment and passes them in.
+ */
+import { parseDocument, parse as parseYamlScalar } from 'yaml';
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from './errors.js';
+import { fieldIssues } from './validation.js';
+
+const positiveMs = z.number().int().positive();
+const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
+
+const LeaseSchema = z
+  .strictObject({
+    ttl_ms: positiveMs.default(15_000),
+    renew_deadline_ms: positiveMs.default(10_000),
+    retry_ms: positiveMs.default(2_000),
+  })
+  .prefault({})
+  .superRefine((l, ctx) => {
+    // As Kubernetes' leader election: a leader that cannot renew gives up (renew deadline)
+    // before its lease can expire, and retries several times within that deadline.
+    if (!(l.ttl_ms > l.renew_deadline_ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['renew_deadline_ms'],
+        message: 'must be less than ttl_ms',
+      });
+    }
+    if (!(l.renew_deadline_ms > l.retry_ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retry_ms'],
+        message: 'must be less than renew_deadline_ms',
+      });
+    }
+  });
+
+export const ConfigSchema = z.strictObject({
+  store: z
+    .strictObject({
+      driver: z.enum(['sqlite', 'mongodb']).default('sqlite'),
+      sqlite: z.strictObject({ path: z.string().min(1).default('.god/god.db') }).prefault({}),
+      mongodb: z
+        .strictObject({
+          url: z
+            .string()
+            .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+            .default('mongodb://127.0.0.1:27017'),
+          db: name.default('god'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  redis: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(1).max(65535).default(6379),
+      db: z.number().int().min(0).max(15).default(0),
+      password: z.string().default(''),
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]+$/)
+        .default('god'),
+    })
+    .prefault({}),
+  scheduler: z
+    .strictObject({
+      policy: z.string().min(1).default('FIFO'),
+      interval_ms: positiveMs.default(1_000),
+      lease: LeaseSchema,
+      maintenance: z.boolean().default(false),
+    })
+    .prefault({}),
+  executor: z.string().min(1).default('docker'),
+  shared_dir: z.string().min(1).default('.god/tasks'),
+  defaults: z
+    .strictObject({
+      image: z.string().min(1).default('god-test/busybox:latest'),
+      cpu: z.number().int().min(1).default(1),
+      ram: z.number().positive().default(1),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      max_pending_per_user: z.number().int().min(0).default(0),
+      max_pending: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+  clean_old: z.number().int().min(0).default(30),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  web: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(6543),
+    })
+    .prefault({}),
+});
+
+/** The resolved, frozen configuration. */
+export type Config = Readonly<z.output<typeof ConfigSchema>>;
+
+/** GO-Docker's environment names (kept where they apply) and god's additions, to config paths. */
+export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
+  GODOCKER_STORE: 'store.driver',
+  GODOCKER_SQLITE_PATH: 'store.sqlite.path',
+  GODOCKER_MONGO_URL: 'store.mongodb.url',
+  GODOCKER_MONGO_DB: 'store.mongodb.db',
+  GODOCKER_REDIS_HOST: 'redis.host',
+  GODOCKER_REDIS_PORT: 'redis.port',
+  GODOCKER_REDIS_DB: 'redis.db',
+  GODOCKER_REDIS_PASSWORD: 'redis.password',
+  GODOCKER_REDIS_PREFIX: 'redis.prefix',
+  GODOCKER_EXECUTOR: 'executor',
+  GODOCKER_SCHEDULER_POLICY: 'scheduler.policy',
+  GODOCKER_SHARED_DIR: 'shared_dir',
+  GODOCKER_CLEAN_OLD: 'clean_old',
+  GODOCKER_LOG_LEVEL: 'log.level',
+  GODOCKER_WEB_HOST: 'web.host',
+  GODOCKER_WEB_PORT: 'web.port',
+};
+
+/** Config paths whose values are strings: env and flag values for them are never coerced. */
+const STRING_PATHS = new Set([
+  'redis.password',
+  'redis.host',
+  'store.sqlite.path',
+  'shared_dir',
+  'web.host',
+]);
+
+/** Everything that goes into one resolution. */
+export interface ConfigSources {
+  /** Text of the YAML file, if any, and its name for messages. */
+  file?: { name: string; text: string };
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `path=value` pairs from `--set` flags. */
+  sets?: readonly string[];
+}
+
+/**
+ * Resolves the configuration from its sources, or throws a `ValidationError` (code
+ * `INVALID_CONFIG`) listing every problem with its path and where the bad value came from.
+ */
+export function resolveConfig(sources: ConfigSources = {}): Config {
+  const issues: FieldIssue[] = [];
+  const origin = new Map<string, string>();
+  let raw: Record<string, unknown> = {};
+
+  if (sources.file !== undefined) {
+    const doc = parseDocument(sources.file.text, { prettyErrors: false });
+    for (const err of doc.errors) {
+      const line = err.linePos?.[0];
+      issues.push({
+        path: '',
+        message: `${sources.file.name}${line ? `:${line.line}:${line.col}` : ''}: ${err.message}`,
+      });
+    }
+    if (doc.errors.length === 0) {
+      const value: unknown = doc.toJS();
+      if (
+        value !== null &&
+        value !== undefined &&
+        (typeof value !== 'object' || Array.isArray(value))
+      ) {
+        issues.push({
+          path: '',
+          message: `${sources.file.name}: the top level must be a mapping of keys`,
+        });
+      } else if (value !== null && value !== undefined) {
+        raw = value as Record<string, unknown>;
+      }
+    }
+  }
+
+  for (const [envName, path] of Object.entries(ENV_OVERRIDES)) {
+    const value = sources.env?.[envName];
+    if (value === undefined || value === '') continue;
+    setPath(raw, path, coerce(path, value));
+    origin.set(path, envName);
+  }
+  for (const item of sources.sets ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) {
+      issues.push({ path: '', message: `--set ${item}: expected path=value` });
+      continue;
+    }
+    const path = item.slice(0, eq).trim();
+    setPath(raw, path, coerce(path, item.slice(eq + 1)));
+    origin.set(path, `--set ${path}`);
+  }
+
+  if (issues.length === 0) {
+    const result = ConfigSchema.safeParse(raw);
+    if (result.success) return deepFreeze(result.data);
+    for (const issue of fieldIssues(result.error)) {
+      const from = origin.get(issue.path);
+      issues.push(
+        from === undefined ? issue : { ...issue, message: `${issue.message} (from ${from})` },
+      );
+    }
+  }
+  throw new ValidationError('invalid configuration', issues, 'INVALID_CONFIG');
+}
+
+function coerce(path: string, value: string): unknown {
+  if (STRING_PATHS.has(path)) return value;
+  try {
+    // A YAML scalar: `6379` -> 6379, `true` -> true, `FIFO` -> 'FIFO'.
+    return parseYamlScalar(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop() as string;
+  let cur = doc;
+  for (const key of keys) {
+    const child = cur[key];
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[last] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

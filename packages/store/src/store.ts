@@ -1,0 +1,191 @@
+/**
+ * The Store: god's source of truth (jobs, users, projects, usage ledger). One interface, one
+ * contract test suite, two adapters (SQLite embedded default, MongoDB).
+ *
+ * Active jobs (pending, held, scheduled, running, suspended) and finished jobs (over, archived)
+ * are kept apart so queries on the hot set never scan history.
+ */
+import type { Job, JobOutcome, JobState, NewJob, TransitionPatch } from '@god/core';
+
+/** Filters for listing jobs; all given filters must match. */
+export interface JobFilter {
+  /** One state or several. */
+  state?: JobState | readonly JobState[];
+  user?: string;
+  project?: string;
+  /** Jobs carrying this tag. */
+  tag?: string;
+  /** Exact name. */
+  name?: string;
+  /** Tasks of this array job. */
+  parent?: number;
+  /** Only jobs with id greater than this (used to resume scans). */
+  afterId?: number;
+}
+
+/** Cursor pagination: pass back `nextCursor` to get the next page. Ordered by id ascending. */
+export interface Page {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Null when there is nothing more. */
+  nextCursor: string | null;
+}
+
+/** Result of a compare-and-set transition. */
+export type TransitionResult =
+  | { ok: true; job: Job }
+  /** `actual` is the state found (null when the job does not exist). */
+  | { ok: false; actual: JobState | null };
+
+/** A quota over a sliding window; 0 means unlimited. Units: seconds, GB·s. */
+export interface Quota {
+  cpuSeconds: number;
+  ramGBSeconds: number;
+  gpuSeconds: number;
+  wallSeconds: number;
+  /** Window length in seconds. */
+  windowSeconds: number;
+}
+
+export interface User {
+  /** Login name. */
+  id: string;
+  uid: number;
+  gid: number;
+  sgids: number[];
+  home: string;
+  email: string;
+  admin: boolean;
+  /** 0-100, used by FairShare. */
+  priority: number;
+  quota: Quota | null;
+  /** Slow hash of the local password, when the local auth plugin manages the user. */
+  passwordHash: string | null;
+  createdAt: number;
+}
+
+/** Limits on what a project's jobs may hold at once; 0 means unlimited. */
+export interface ProjectLimits {
+  cpu: number;
+  ram: number;
+  gpus: number;
+  jobs: number;
+}
+
+export interface Project {
+  id: string;
+  description: string;
+  /** User ids. */
+  members: string[];
+  /** 0-100, used by FairShare. */
+  priority: number;
+  quota: Quota | null;
+  limits: ProjectLimits | null;
+  createdAt: number;
+}
+
+/** The project every user belongs to unless told otherwise; always exists. */
+export const DEFAULT_PROJECT = 'default';
+
+/** One charge to the usage ledger: what a job consumed, booked at its end time. */
+export interface UsageEntry {
+  jobId: number;
+  user: string;
+  project: string;
+  /** Epoch ms at which the usage is booked (the job's end). */
+  at: number;
+  cpuSeconds: number;
+  ramGBSeconds: number;
+  gpuSeconds: number;
+  wallSeconds: number;
+}
+
+/** Summed usage. */
+export interface UsageTotals {
+  cpuSeconds: number;
+  ramGBSeconds: number;
+  gpuSeconds: number;
+  wallSeconds: number;
+  jobs: number;
+}
+
+export interface UsageQuery {
+  user?: string;
+  project?: string;
+  /** Inclusive lower bound, epoch ms. */
+  since: number;
+  /** Exclusive upper bound, epoch ms (default: no bound). */
+  until?: number;
+}
+
+/** Usage of one UTC day for one user/project pair. */
+export interface DailyUsage extends UsageTotals {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  user: string;
+  project: string;
+}
+
+/** Counts of active jobs per state, for counters rebuilt from the truth. */
+export type StateCounts = Partial<Record<JobState, number>>;
+
+/** God's source of truth. Every method is safe to call from several processes at once. */
+export interface Store {
+  /** Which adapter this is (`sqlite`, `mongodb`). */
+  readonly kind: string;
+
+  /** Inserts jobs atomically (all or none) and returns them with their new ids, in order. */
+  insertJobs(jobs: readonly NewJob[]): Promise<Job[]>;
+  /** A job by id, active or finished; null when it does not exist. */
+  getJob(id: number): Promise<Job | null>;
+  /** Jobs matching the filter, ordered by id, a page at a time. */
+  listJobs(filter?: JobFilter, page?: Page): Promise<JobPage>;
+  /**
+   * The only writer of a job's state: moves job `id` from `from` to `to` if and only if its
+   * stored state is `from`, applying the patch (see `planTransition`). Throws
+   * `IllegalTransitionError` for an edge the state machine refuses (nothing is written).
+   */
+  transition(
+    id: number,
+    from: JobState,
+    to: JobState,
+    patch?: TransitionPatch,
+  ): Promise<TransitionResult>;
+  /** Updates the why-pending of a pending/held job without touching its state; false if it is not. */
+  setPendingReason(id: number, why: Job['why']): Promise<boolean>;
+  /** Active job counts per state (and per user, when asked). */
+  countActive(filter?: { user?: string; project?: string }): Promise<StateCounts>;
+
+  getUser(id: string): Promise<User | null>;
+  /** Inserts or replaces a user. */
+  putUser(user: User): Promise<void>;
+  listUsers(): Promise<User[]>;
+  deleteUser(id: string): Promise<boolean>;
+
+  getProject(id: string): Promise<Project | null>;
+  /** Inserts or replaces a project. */
+  putProject(project: Project): Promise<void>;
+  listProjects(): Promise<Project[]>;
+  /** Deletes a project; the default project cannot be deleted (returns false). */
+  deleteProject(id: string): Promise<boolean>;
+
+  /** Books usage; booking the same job twice replaces the first entry (idempotent retries). */
+  recordUsage(entry: UsageEntry): Promise<void>;
+  /** Total usage matching the query (a sliding window when `since` = now - window). */
+  usageTotals(query: UsageQuery): Promise<UsageTotals>;
+  /** Usage per UTC day, user and project, ordered by day. */
+  usageByDay(query: UsageQuery): Promise<DailyUsage[]>;
+
+  /** Releases connections and file handles. */
+  close(): Promise<void>;
+}
+
+/** A sensible default page size, and the most any caller may ask for. */
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 10_000;
+
+export type { JobOutcome };

@@ -1,0 +1,56 @@
+/**
+ * A MongoDB wire-protocol server for tests: FerretDB v1 with its SQLite backend, built by
+ * scripts/install.sh into $GOPATH/bin, on a random loopback port in a temp dir.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  freePort,
+  goBin,
+  spawnLogged,
+  stopChild,
+  tcpOpen,
+  tempDir,
+  waitFor,
+  type RunningService,
+} from './common.js';
+
+/** The FerretDB binary: $GOD_FERRETDB, else $GOPATH/bin/ferretdb. */
+export function ferretdbBinary(): string {
+  return process.env['GOD_FERRETDB'] ?? goBin('ferretdb');
+}
+
+export async function startFerretDB(): Promise<RunningService> {
+  const bin = ferretdbBinary();
+  if (!existsSync(bin)) {
+    throw new Error(
+      `FerretDB not found at ${bin}: run scripts/install.sh (it builds FerretDB v1 with go)`,
+    );
+  }
+  const dir = await tempDir('ferretdb');
+  mkdirSync(join(dir, 'data'));
+  const port = await freePort();
+  const debugPort = await freePort();
+  const child = spawnLogged('ferretdb', dir, bin, [
+    '--handler=sqlite',
+    `--sqlite-url=file:${join(dir, 'data')}/`,
+    `--state-dir=${dir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    `--debug-addr=127.0.0.1:${debugPort}`,
+    '--telemetry=disable',
+    '--log-level=warn',
+  ]);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitFor(`ferretdb on port ${port} (log in ${dir})`, async () => {
+    if (exited) throw new Error(`ferretdb exited, see ${dir}/ferretdb.log`);
+    return tcpOpen(port);
+  });
+  return {
+    name: 'ferretdb',
+    url: `mongodb://127.0.0.1:${port}`,
+    port,
+    dir,
+    stop: () => stopChild(child, dir),
+  };
+}
