@@ -4,7 +4,7 @@
  * reported at once with its path; the resolved config is frozen. No I/O here: the process's
  * composition root reads the file and the environment and passes them in.
  */
-import { parseDocument, parse as parseYamlScalar } from 'yaml';
+import { LineCounter, parseDocument, parse as parseYamlScalar } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { fieldIssues } from './validation.js';
@@ -154,13 +154,11 @@ export function resolveConfig(sources: ConfigSources = {}): Config {
   let raw: Record<string, unknown> = {};
 
   if (sources.file !== undefined) {
-    const doc = parseDocument(sources.file.text, { prettyErrors: false });
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(sources.file.text, { prettyErrors: false, lineCounter });
     for (const err of doc.errors) {
-      const line = err.linePos?.[0];
-      issues.push({
-        path: '',
-        message: `${sources.file.name}${line ? `:${line.line}:${line.col}` : ''}: ${err.message}`,
-      });
+      const { line, col } = lineCounter.linePos(err.pos[0]);
+      issues.push({ path: '', message: `${sources.file.name}:${line}:${col}: ${err.message}` });
     }
     if (doc.errors.length === 0) {
       const value: unknown = doc.toJS();
