@@ -1,0 +1,86 @@
+/**
+ * The executor contract (docker via agents, swarm, kubernetes, mesos, fake) and the resource
+ * model of hosts that executors which let god place (docker, fake) register.
+ * Optional abilities (suspend/resume) are separate interfaces with type guards.
+ */
+import type { Job, JobUsage } from './job.js';
+import type { JobOutcome } from './job-state.js';
+import type { PluginDefinition } from './plugins.js';
+import type { z } from 'zod';
+
+/** One executor shard: the cores of one NUMA node of a host (or a configured group of cores). */
+export interface ShardInfo {
+  /** Unique within its host (`numa0`). */
+  id: string;
+  /** NUMA memory node(s) as a cpuset list (`0`). */
+  mems: string;
+  /** Core ids usable by jobs (one per physical core; hyperthread siblings stay with it). */
+  cores: number[];
+  /** GB of RAM usable by jobs on this shard. */
+  ramGB: number;
+  /** GPU indexes attached to this NUMA node. */
+  gpus: number[];
+}
+
+/** A host that runs jobs: its shards, labels for constraints, and who it is reserved for. */
+export interface HostInfo {
+  name: string;
+  labels: Record<string, string>;
+  shards: ShardInfo[];
+  /** When set, only these users / projects' jobs run here (GO-Docker's reserved nodes). */
+  reservedFor: { users: string[]; projects: string[] } | null;
+  /** Host port range for mapped container ports, inclusive. */
+  portRange: [number, number] | null;
+}
+
+/** The end of a job's run, as reported by an executor. */
+export interface ExitReport {
+  jobId: number;
+  outcome: Extract<JobOutcome, 'success' | 'failed' | 'killed' | 'lost'>;
+  exitcode: number | null;
+  reason: string;
+  startedAt: number;
+  endedAt: number;
+  usage: JobUsage;
+}
+
+/** The result of asking an executor to start a placed job. */
+export type StartResult =
+  | { ok: true; startedAt: number }
+  /** `retryable`: the job may be placed again (host busy, transient error); else it fails. */
+  | { ok: false; retryable: boolean; reason: string };
+
+/** Runs placed jobs and reports their ends. */
+export interface Executor {
+  readonly name: string;
+  /** True when god places jobs on this executor's hosts (docker, fake) rather than the executor. */
+  readonly placesJobs: boolean;
+  /** Hosts and shards jobs can be placed on (for executors that let god place). */
+  hosts(): Promise<HostInfo[]>;
+  /** Starts a job that the scheduler moved to `scheduled`. */
+  start(job: Job): Promise<StartResult>;
+  /** Stops a job; its end is reported through `onExit` with outcome `killed`. */
+  kill(jobId: number, reason: string): Promise<void>;
+  /** Subscribes to job ends; returns the unsubscribe function. */
+  onExit(listener: (report: ExitReport) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** An executor that can pause and unpause running jobs. */
+export interface SuspendableExecutor extends Executor {
+  suspend(jobId: number): Promise<void>;
+  resume(jobId: number): Promise<void>;
+}
+
+/** True when the executor can suspend and resume. */
+export function isSuspendable(e: Executor): e is SuspendableExecutor {
+  const s = e as Partial<SuspendableExecutor>;
+  return typeof s.suspend === 'function' && typeof s.resume === 'function';
+}
+
+/** An executor plugin definition. */
+export type ExecutorDefinition<S extends z.ZodType = z.ZodType> = PluginDefinition<
+  'executor',
+  S,
+  Executor
+>;
