@@ -79,6 +79,10 @@ export const JobSubmissionSchema = z.strictObject({
       tmpstorage: size.nullable().default(null),
       maxlifespan: duration.default(0),
       executor: z.string().regex(NAME).max(64).nullable().default(null),
+      group: z
+        .strictObject({ name: z.string().regex(NAME).max(64), policy: z.enum(['affinity', 'anti-affinity']) })
+        .nullable()
+        .default(null),
     })
     .prefault({}),
   container: z.strictObject({

@@ -61,6 +61,17 @@ export interface JobRequirements {
   maxlifespan: number;
   /** Executor by name; null means the configured default. */
   executor: string | null;
+  /** Co-location with the other jobs of a named group of the same user. */
+  group: JobGroup | null;
+}
+
+/**
+ * A placement group: `affinity` jobs go to the same host as the group's running jobs,
+ * `anti-affinity` jobs never share a host with them.
+ */
+export interface JobGroup {
+  name: string;
+  policy: 'affinity' | 'anti-affinity';
 }
 
 /** A named volume from the configuration, mounted read-only or read-write. */

@@ -31,6 +31,7 @@ function makeJob(over: Partial<Job> = {}): Job {
       tmpstorage: null,
       maxlifespan: 0,
       executor: null,
+      group: null,
     },
     container: { image: 'busybox', volumes: [], root: false },
     command: { cmd: 'true', interactive: false },
