@@ -1,0 +1,42 @@
+/** @god/coord: god's coordination on Redis (keys, leader lease, events, counters, BullMQ queues). */
+
+/** Key builders for every Redis key god uses, plus counter and queue names. */
+export { createKeys, counterNames, queueNames, type Keys } from './keys.js';
+/** ioredis clients and options from the `redis` config section or a URL. */
+export {
+  createRedis,
+  createRedisFromUrl,
+  redisOptions,
+  redisOptionsFromUrl,
+  type RedisConfig,
+} from './redis.js';
+/** Leader election with a renewed, fenced Redis lease. */
+export {
+  checkLeaseTiming,
+  createLeaderElector,
+  type LeaderElector,
+  type LeaderElectorOptions,
+  type LeaseTiming,
+  type StopReason,
+} from './lease.js';
+/** Fencing and diagnostics on a lease from any process. */
+export { currentEpoch, isEpochCurrent, leaseHolder } from './lease-scripts.js';
+/** The event stream: publisher, consumer and the newest event id. */
+export {
+  createEventConsumer,
+  createEventPublisher,
+  lastEventId,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type EventData,
+  type EventPublisher,
+  type GodEvent,
+  type JsonValue,
+  type StreamEvent,
+} from './events.js';
+/** Atomic, bounded rate-limit counters. */
+export { createCounters, type CounterLimit, type Counters, type IncrResult } from './counters.js';
+/** BullMQ queues and workers under god's prefix. */
+export { createQueues, type Queues, type QueueSettings, type WorkerSettings } from './queues.js';
+/** The minimal pino-compatible logger coord accepts, and a silent default. */
+export { silentLogger, type LogFn, type Logger } from './logger.js';

@@ -1,0 +1,62 @@
+import { ValidationError } from '@god/core';
+import { describe, expect, it } from 'vitest';
+import { counterNames, createKeys, queueNames } from './keys.js';
+
+describe('keys', () => {
+  it('builds every key under the GO-Docker prefix by default', () => {
+    const k = createKeys();
+    expect(k.prefix).toBe('god');
+    expect(k.lease('scheduler')).toBe('god:leader:scheduler');
+    expect(k.leaseEpoch('scheduler')).toBe('god:leader:scheduler:epoch');
+    expect(k.events()).toBe('god:events');
+    expect(k.counters()).toBe('god:counters');
+    expect(k.nodes()).toBe('god:nodes');
+    expect(k.node('node-1.example.org')).toBe('god:node:node-1.example.org');
+    expect(k.shard('node-1', 0)).toBe('god:shard:node-1:0');
+    expect(k.bullPrefix).toBe('god:bull');
+  });
+
+  it('uses the configured prefix everywhere', () => {
+    const k = createKeys('site_b');
+    const built = [
+      k.lease('x'),
+      k.leaseEpoch('x'),
+      k.events(),
+      k.counters(),
+      k.nodes(),
+      k.node('h'),
+      k.shard('h', 1),
+      k.bullPrefix,
+    ];
+    for (const key of built) expect(key.startsWith('site_b:')).toBe(true);
+  });
+
+  it.each(['', 'god:', 'a b', 'a*', 'x'.repeat(65)])('refuses the prefix %j', (prefix) => {
+    expect(() => createKeys(prefix)).toThrow(ValidationError);
+  });
+
+  it('refuses segments that would collide or glob', () => {
+    const k = createKeys();
+    expect(() => k.lease('a:b')).toThrow(/lease name/);
+    expect(() => k.node('')).toThrow(/host/);
+    expect(() => k.node('h*')).toThrow(/host/);
+    expect(() => k.shard('h', -1)).toThrow(/shard/);
+    expect(() => k.shard('h', 1.5)).toThrow(/shard/);
+  });
+
+  it('names counters and queues', () => {
+    expect(counterNames.pending()).toBe('pending');
+    expect(counterNames.pendingOfUser('alice')).toBe('pending:user:alice');
+    expect(() => counterNames.pendingOfUser('al ice')).toThrow(/user/);
+    expect(queueNames.shard('node-1.example.org', 3)).toBe('shard.node-1.example.org.3');
+    // BullMQ refuses ':' in queue names.
+    for (const name of [
+      queueNames.control,
+      queueNames.archive,
+      queueNames.notify,
+      queueNames.shard('h', 0),
+    ]) {
+      expect(name).not.toContain(':');
+    }
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Every Redis key god uses is built here, and nowhere else, so the keyspace is documented in one
+ * place and a prefix change (GO-Docker's `god:` by default) moves all of it at once.
+ *
+ * Layout under prefix `god`:
+ *   god:leader:<name>          leader lease, value `<token>:<holderId>`, with a TTL
+ *   god:leader:<name>:epoch    fencing epoch of that lease, only ever incremented
+ *   god:events                 event stream (XADD / XREAD) that wakes consumers
+ *   god:counters               hash of rate-limit counters (one field per counter name)
+ *   god:nodes                  sorted set of agent hosts, scored by last heartbeat (ms)
+ *   god:node:<host>            hash describing one agent host
+ *   god:shard:<host>:<shard>   hash describing one executor shard of a host
+ *   god:bull:<queue>:...       BullMQ's own keys (BullMQ appends everything after the prefix)
+ */
+import { ValidationError } from '@god/core';
+
+/** What a prefix may contain: the same rule as the `redis.prefix` config key. */
+const PREFIX_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** What one key segment (a lease name, a host, a user) may contain: no separators, no globs. */
+const SEGMENT_RE = /^[A-Za-z0-9_.@+-]{1,200}$/;
+
+/** Typed builders for every Redis key god uses, all under one prefix. */
+export interface Keys {
+  /** The prefix, without the `:` separator (`god`). */
+  readonly prefix: string;
+  /** The prefix given to BullMQ; it appends `:<queue>:...` itself. */
+  readonly bullPrefix: string;
+  /** Leader lease of the role `name` (e.g. `scheduler`). */
+  lease(name: string): string;
+  /** Fencing epoch of the lease `name`. */
+  leaseEpoch(name: string): string;
+  /** The event stream. */
+  events(): string;
+  /** The hash holding all rate-limit counters. */
+  counters(): string;
+  /** Sorted set of agent hosts by last heartbeat. */
+  nodes(): string;
+  /** Description of one agent host. */
+  node(host: string): string;
+  /** Description of one executor shard (a NUMA node) of a host. */
+  shard(host: string, shard: number): string;
+}
+
+/** Builds the key builders for `prefix` (default `god`); throws a `ValidationError` if it is bad. */
+export function createKeys(prefix = 'god'): Keys {
+  if (!PREFIX_RE.test(prefix)) {
+    throw new ValidationError(
+      'invalid Redis key prefix',
+      [
+        {
+          path: 'redis.prefix',
+          message: `must match ${String(PREFIX_RE)} (no ':'), got '${prefix}'`,
+        },
+      ],
+      'INVALID_CONFIG',
+    );
+  }
+  const key = (...parts: string[]): string => [prefix, ...parts].join(':');
+  return Object.freeze({
+    prefix,
+    bullPrefix: key('bull'),
+    lease: (name: string) => key('leader', segment('lease name', name)),
+    leaseEpoch: (name: string) => key('leader', segment('lease name', name), 'epoch'),
+    events: () => key('events'),
+    counters: () => key('counters'),
+    nodes: () => key('nodes'),
+    node: (host: string) => key('node', segment('host', host)),
+    shard: (host: string, shard: number) =>
+      key('shard', segment('host', host), String(shardIndex(shard))),
+  });
+}
+
+/** Names of the counters in the counters hash (fields, not keys, but built here all the same). */
+export const counterNames = Object.freeze({
+  /** Pending jobs of all users. */
+  pending: (): string => 'pending',
+  /** Pending jobs of one user. */
+  pendingOfUser: (user: string): string => `pending:user:${segment('user', user)}`,
+});
+
+/** Names of god's BullMQ queues. BullMQ forbids ':' in queue names, hence the dots. */
+export const queueNames = Object.freeze({
+  /** Kill / suspend / resume / reschedule requests (web -> watcher). */
+  control: 'control',
+  /** Archive requests (web -> archiver). */
+  archive: 'archive',
+  /** Notifications to users (mail, webhooks). */
+  notify: 'notify',
+  /** Jobs handed to one executor shard (scheduler -> agent): `shard.<host>.<shard>`. */
+  shard: (host: string, shard: number): string =>
+    `shard.${segment('host', host)}.${shardIndex(shard)}`,
+});
+
+/** Returns `value` if it is a valid key segment, else throws naming `what`. */
+function segment(what: string, value: string): string {
+  if (!SEGMENT_RE.test(value)) {
+    throw new ValidationError(`invalid ${what} for a Redis key`, [
+      { path: what, message: `must match ${String(SEGMENT_RE)}, got '${value}'` },
+    ]);
+  }
+  return value;
+}
+
+function shardIndex(shard: number): number {
+  if (!Number.isSafeInteger(shard) || shard < 0) {
+    throw new ValidationError('invalid shard for a Redis key', [
+      { path: 'shard', message: `must be a non-negative integer, got ${shard}` },
+    ]);
+  }
+  return shard;
+}
