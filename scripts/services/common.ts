@@ -51,6 +51,39 @@ export async function waitFor(
   }
 }
 
+/**
+ * Polls `check` like {@link waitFor} until a freshly spawned service is ready, but fails at once
+ * (instead of at the deadline) if the process exits or cannot be spawned first.
+ */
+export async function waitForReady(
+  what: string,
+  child: ChildProcess,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<void> {
+  const state: { failure: Error | null } = { failure: null };
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    state.failure = new Error(
+      `${what}: the process exited (${code ?? signal}) before it was ready`,
+    );
+  };
+  const onError = (err: Error): void => {
+    state.failure = new Error(`${what}: ${err.message}`);
+  };
+  if (child.exitCode !== null || child.signalCode !== null)
+    onExit(child.exitCode, child.signalCode);
+  child.once('exit', onExit);
+  child.once('error', onError);
+  try {
+    await waitFor(what, async () => state.failure !== null || check(), timeoutMs, everyMs);
+    if (state.failure !== null) throw state.failure;
+  } finally {
+    // The 'error' listener stays: an unheard 'error' event would crash the process.
+    child.off('exit', onExit);
+  }
+}
+
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

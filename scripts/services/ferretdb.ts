@@ -11,7 +11,7 @@ import {
   stopChild,
   tcpOpen,
   tempDir,
-  waitFor,
+  waitForReady,
   type RunningService,
 } from './common.js';
 
@@ -20,6 +20,7 @@ export function ferretdbBinary(): string {
   return process.env['GOD_FERRETDB'] ?? goBin('ferretdb');
 }
 
+/** Starts FerretDB (SQLite backend) on a free loopback port, with its data in a fresh temp dir. */
 export async function startFerretDB(): Promise<RunningService> {
   const bin = ferretdbBinary();
   if (!existsSync(bin)) {
@@ -40,12 +41,12 @@ export async function startFerretDB(): Promise<RunningService> {
     '--telemetry=disable',
     '--log-level=warn',
   ]);
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  await waitFor(`ferretdb on port ${port} (log in ${dir})`, async () => {
-    if (exited) throw new Error(`ferretdb exited, see ${dir}/ferretdb.log`);
-    return tcpOpen(port);
-  });
+  try {
+    await waitForReady(`ferretdb on port ${port} (log in ${dir})`, child, () => tcpOpen(port));
+  } catch (err) {
+    await stopChild(child, null);
+    throw err;
+  }
   return {
     name: 'ferretdb',
     url: `mongodb://127.0.0.1:${port}`,

@@ -5,10 +5,11 @@ import {
   stopChild,
   tcpOpen,
   tempDir,
-  waitFor,
+  waitForReady,
   type RunningService,
 } from './common.js';
 
+/** Starts redis-server on a free loopback port, without persistence, in a fresh temp dir. */
 export async function startRedis(): Promise<RunningService> {
   const dir = await tempDir('redis');
   const port = await freePort();
@@ -26,12 +27,12 @@ export async function startRedis(): Promise<RunningService> {
     '--protected-mode',
     'yes',
   ]);
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  await waitFor(`redis-server on port ${port} (log in ${dir})`, async () => {
-    if (exited) throw new Error(`redis-server exited, see ${dir}/redis.log`);
-    return tcpOpen(port);
-  });
+  try {
+    await waitForReady(`redis-server on port ${port} (log in ${dir})`, child, () => tcpOpen(port));
+  } catch (err) {
+    await stopChild(child, null);
+    throw err;
+  }
   return {
     name: 'redis',
     url: `redis://127.0.0.1:${port}`,

@@ -2,30 +2,44 @@
  * vitest global setup: starts the real services the tests talk to (once per run, random ports,
  * temp dirs) and hands their addresses to tests through `inject(...)`. Stops them at the end.
  */
+// Brings 'vitest' into the type program so that the augmentation below applies.
+import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import type { RunningService } from '../../scripts/services/common.js';
+import { startDockerd } from '../../scripts/services/dockerd.js';
 import { startFerretDB } from '../../scripts/services/ferretdb.js';
 import { startRedis } from '../../scripts/services/redis.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** `redis://127.0.0.1:<port>` of a real redis-server. */
     redisUrl: string;
+    /** `mongodb://127.0.0.1:<port>` of a real FerretDB (MongoDB wire protocol). */
     mongoUrl: string;
+    /** `unix:///…/docker.sock` of a private dockerd holding `god-test/busybox:latest`. */
+    dockerHost: string;
   }
 }
 
+/** Stops every service, even when some of the stops fail; throws the first failure. */
+async function stopAll(started: readonly RunningService[]): Promise<void> {
+  const results = await Promise.allSettled(started.map((s) => s.stop()));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
+
+/** Starts redis, FerretDB and dockerd in parallel and provides their URLs to the tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started: RunningService[] = [];
-  try {
-    const [redis, mongo] = await Promise.all([startRedis(), startFerretDB()]);
-    started.push(redis, mongo);
-    project.provide('redisUrl', redis.url);
-    project.provide('mongoUrl', mongo.url);
-  } catch (err) {
-    await Promise.all(started.map((s) => s.stop()));
-    throw err;
+  const results = await Promise.allSettled([startRedis(), startFerretDB(), startDockerd()]);
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    await stopAll(started).catch(() => undefined);
+    throw failed.reason;
   }
-  return async () => {
-    await Promise.all(started.map((s) => s.stop()));
-  };
+  const [redis, mongo, docker] = started as [RunningService, RunningService, RunningService];
+  project.provide('redisUrl', redis.url);
+  project.provide('mongoUrl', mongo.url);
+  project.provide('dockerHost', docker.url);
+  return () => stopAll(started);
 }
