@@ -2,6 +2,8 @@
 
 /** Key builders for every Redis key god uses, plus counter and queue names. */
 export { createKeys, counterNames, queueNames, type Keys } from './keys.js';
+/** The ioredis client type, so that users of coord need not depend on ioredis themselves. */
+export type { Redis } from 'ioredis';
 /** ioredis clients and options from the `redis` config section or a URL. */
 export {
   createRedis,
@@ -36,6 +38,8 @@ export {
 } from './events.js';
 /** Atomic, bounded rate-limit counters. */
 export { createCounters, type CounterLimit, type Counters, type IncrResult } from './counters.js';
+/** Agent hosts, their shards and heartbeats. */
+export { createNodeRegistry, type NodeEntry, type NodeRegistry } from './registry.js';
 /** BullMQ queues and workers under god's prefix. */
 export { createQueues, type Queues, type QueueSettings, type WorkerSettings } from './queues.js';
 /** The minimal pino-compatible logger coord accepts, and a silent default. */

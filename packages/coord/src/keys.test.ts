@@ -49,12 +49,21 @@ describe('keys', () => {
     expect(counterNames.pendingOfUser('alice')).toBe('pending:user:alice');
     expect(() => counterNames.pendingOfUser('al ice')).toThrow(/user/);
     expect(queueNames.shard('node-1.example.org', 3)).toBe('shard.node-1.example.org.3');
+    expect(queueNames.shard('node-1.example.org', 'numa0')).toBe('shard.node-1.example.org.numa0');
+    expect(queueNames.hostControl('node-1.example.org')).toBe('control.node-1.example.org');
+    // A dotted shard id would make `shard.a.b.c` ambiguous (host a.b or host a?).
+    expect(() => queueNames.shard('h', 'numa.0')).toThrow(/shard/);
+    expect(() => queueNames.shard('h', '')).toThrow(/shard/);
+    expect(() => queueNames.shard('h', -1)).toThrow(/shard/);
+    expect(() => queueNames.hostControl('a:b')).toThrow(/host/);
     // BullMQ refuses ':' in queue names.
     for (const name of [
       queueNames.control,
       queueNames.archive,
       queueNames.notify,
       queueNames.shard('h', 0),
+      queueNames.shard('h', 'numa0'),
+      queueNames.hostControl('h'),
     ]) {
       expect(name).not.toContain(':');
     }

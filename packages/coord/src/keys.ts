@@ -8,7 +8,7 @@
  *   god:events                 event stream (XADD / XREAD) that wakes consumers
  *   god:counters               hash of rate-limit counters (one field per counter name)
  *   god:nodes                  sorted set of agent hosts, scored by last heartbeat (ms)
- *   god:node:<host>            hash describing one agent host
+ *   god:node:<host>            hash describing one agent host (`info`: HostInfo JSON, `registeredAt`)
  *   god:shard:<host>:<shard>   hash describing one executor shard of a host
  *   god:bull:<queue>:...       BullMQ's own keys (BullMQ appends everything after the prefix)
  */
@@ -86,9 +86,14 @@ export const queueNames = Object.freeze({
   archive: 'archive',
   /** Notifications to users (mail, webhooks). */
   notify: 'notify',
-  /** Jobs handed to one executor shard (scheduler -> agent): `shard.<host>.<shard>`. */
-  shard: (host: string, shard: number): string =>
-    `shard.${segment('host', host)}.${shardIndex(shard)}`,
+  /**
+   * Jobs handed to one executor shard (scheduler -> agent): `shard.<host>.<shard>`. The shard is
+   * its id (`numa0`, as in a placement) or an index; ids have no dots, so names stay unambiguous.
+   */
+  shard: (host: string, shard: string | number): string =>
+    `shard.${segment('host', host)}.${shardName(shard)}`,
+  /** Kill / suspend / resume of jobs placed on one host, for that host's agent: `control.<host>`. */
+  hostControl: (host: string): string => `control.${segment('host', host)}`,
 });
 
 /** Returns `value` if it is a valid key segment, else throws naming `what`. */
@@ -99,6 +104,19 @@ function segment(what: string, value: string): string {
     ]);
   }
   return value;
+}
+
+/** What a shard id may contain in a queue name: like a segment, but no dots (see queueNames). */
+const SHARD_ID_RE = /^[A-Za-z0-9_@+-]{1,64}$/;
+
+function shardName(shard: string | number): string {
+  if (typeof shard === 'number') return String(shardIndex(shard));
+  if (!SHARD_ID_RE.test(shard)) {
+    throw new ValidationError('invalid shard for a queue name', [
+      { path: 'shard', message: `must match ${String(SHARD_ID_RE)}, got '${shard}'` },
+    ]);
+  }
+  return shard;
 }
 
 function shardIndex(shard: number): number {

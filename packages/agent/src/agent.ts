@@ -1,0 +1,217 @@
+/**
+ * The agent: the executor-agnostic runtime on a host. It registers the host(s) its executor
+ * reports, consumes one BullMQ queue per shard (DispatchMessages from the scheduler) and one
+ * control queue per host (kill / suspend / resume), and completes the jobs whose ends the
+ * executor reports. It never decides where a job runs and never writes a state except through
+ * `Store.transition`. Stopping leaves running jobs alone: a restarted agent must not lose them.
+ */
+import { GodError, type Executor, type ExitReport, type HostInfo } from '@god/core';
+import {
+  createEventPublisher,
+  createNodeRegistry,
+  queueNames,
+  type EventPublisher,
+  type Keys,
+  type Logger,
+  type Queues,
+  type Redis,
+} from '@god/coord';
+import type { Store } from '@god/store';
+import { createCompletionHandler, type CompletionHandler } from './completion.js';
+import { handleControl, type ControlDeps, type ControlResult } from './control.js';
+import { handleDispatch, type DispatchDeps, type DispatchResult } from './dispatch.js';
+import { createHeartbeat, type Heartbeat } from './heartbeat.js';
+import { parseControl, parseDispatch } from './messages.js';
+import { createKeyedSerial } from './serial.js';
+
+/** What an agent is built from (its process's composition root provides it). */
+export interface AgentOptions {
+  store: Store;
+  /** A non-blocking connection for the registry and the event stream. */
+  redis: Redis;
+  keys: Keys;
+  /** Makes the agent's BullMQ workers (coord `createQueues`). */
+  queues: Queues;
+  executor: Executor;
+  /**
+   * Serve only this host among those the executor reports (the docker executor reports its
+   * own host; the fake one a whole cluster, which one agent may serve alone in tests).
+   */
+  hostName?: string;
+  logger: Logger;
+  /** How often the hosts' heartbeats are written. */
+  heartbeatMs: number;
+  /** Dispatch messages processed at once per shard queue. */
+  concurrency: number;
+}
+
+/** A running agent. */
+export interface Agent {
+  /** Registers the hosts, starts heartbeats and queue workers; if it throws, call `stop`. */
+  start(): Promise<void>;
+  /** Stops consuming and heartbeating, and finishes completions in progress; jobs keep running. */
+  stop(): Promise<void>;
+  /** The hosts this agent serves (empty before `start`). */
+  hosts(): readonly HostInfo[];
+}
+
+/** Delays between tries of a completion that failed on the store or Redis (then it is dropped). */
+const COMPLETION_RETRY_MS = [100, 200, 400, 800, 1600];
+
+/** Creates an agent; nothing happens until `start`. */
+export function createAgent(opts: AgentOptions): Agent {
+  return new AgentImpl(opts);
+}
+
+/** What the agent needs to close at stop. */
+interface Closable {
+  close(): Promise<void>;
+  waitUntilReady(): Promise<unknown>;
+}
+
+class AgentImpl implements Agent {
+  private readonly events: EventPublisher;
+  private readonly complete: CompletionHandler;
+  /** Dispatch, control and completion of one job never interleave (see serial.ts). */
+  private readonly serial = createKeyedSerial();
+  /** The runs this agent started: job id -> attempt. */
+  private readonly runs = new Map<number, number>();
+  private readonly workers: Closable[] = [];
+  private served: HostInfo[] = [];
+  private heartbeat: Heartbeat | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private state: 'new' | 'started' | 'stopped' = 'new';
+
+  constructor(private readonly opts: AgentOptions) {
+    this.events = createEventPublisher({ redis: opts.redis, keys: opts.keys });
+    this.complete = createCompletionHandler({
+      store: opts.store,
+      events: this.events,
+      logger: opts.logger,
+    });
+  }
+
+  hosts(): readonly HostInfo[] {
+    return this.served;
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    if (this.state !== 'new') throw new GodError('CONFLICT', 'an agent can be started once');
+    this.state = 'started';
+    this.served = pickHosts(await opts.executor.hosts(), opts.hostName);
+    this.heartbeat = createHeartbeat({
+      registry: createNodeRegistry({ redis: opts.redis, keys: opts.keys, logger: opts.logger }),
+      events: this.events,
+      hosts: this.served,
+      intervalMs: opts.heartbeatMs,
+      logger: opts.logger,
+    });
+    // Listen before consuming: no end of a job started here can go unheard.
+    this.unsubscribe = opts.executor.onExit((report) => this.onExit(report));
+    this.startWorkers();
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    await this.heartbeat.start();
+    const hosts = this.served.map((h) => h.name);
+    opts.logger.info({ hosts, workers: this.workers.length }, 'agent started');
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'started') return;
+    this.state = 'stopped';
+    await this.heartbeat?.stop();
+    // Lets the messages in progress finish; no new ones are taken.
+    await Promise.all(this.workers.splice(0).map((w) => w.close()));
+    this.unsubscribe?.();
+    await this.serial.idle();
+    this.opts.logger.info({}, 'agent stopped');
+  }
+
+  private onExit(report: ExitReport): void {
+    const log = this.opts.logger;
+    // The attempt this agent started (unknown after a restart: then the state alone decides).
+    const attempt = this.runs.get(report.jobId);
+    this.runs.delete(report.jobId);
+    this.serial
+      .run(report.jobId, () => completeWithRetry(this.complete, report, attempt, log))
+      .catch((err: unknown) => log.error({ err, jobId: report.jobId }, 'completion failed'));
+  }
+
+  private startWorkers(): void {
+    const { store, executor, logger } = this.opts;
+    const events = this.events;
+    const dispatchDeps: DispatchDeps = { store, executor, events, logger, runs: this.runs };
+    const hosts = new Set(this.served.map((h) => h.name));
+    const controlDeps: ControlDeps = { store, executor, events, logger, hosts };
+    for (const host of this.served) {
+      for (const shard of host.shards) {
+        const where = { host: host.name, shard: shard.id };
+        const name = queueNames.shard(host.name, shard.id);
+        this.consume(name, async (data): Promise<DispatchResult | 'malformed'> => {
+          const msg = parseDispatch(data);
+          if (msg === null) return malformed(logger, name, data);
+          return this.serial.run(msg.jobId, () => handleDispatch(dispatchDeps, where, msg));
+        });
+      }
+      const name = queueNames.hostControl(host.name);
+      this.consume(name, async (data): Promise<ControlResult | 'malformed'> => {
+        const msg = parseControl(data);
+        if (msg === null) return malformed(logger, name, data);
+        return this.serial.run(msg.jobId, () => handleControl(controlDeps, msg));
+      });
+    }
+  }
+
+  /** One worker on queue `name`; `handle` gets the message data, its result is the return value. */
+  private consume(name: string, handle: (data: unknown) => Promise<string>): void {
+    const log = this.opts.logger;
+    const worker = this.opts.queues.createWorker<unknown, string>(name, (job) => handle(job.data), {
+      concurrency: this.opts.concurrency,
+    });
+    // A handler that throws (store or Redis away) leaves the message to BullMQ's retries.
+    worker.on('failed', (job, err) =>
+      log.error({ err, queue: name, messageId: job?.id }, 'message processing failed'),
+    );
+    this.workers.push(worker);
+  }
+}
+
+/** The executor's hosts this agent serves: all of them, or the one named. */
+function pickHosts(all: HostInfo[], hostName: string | undefined): HostInfo[] {
+  const picked = hostName === undefined ? all : all.filter((h) => h.name === hostName);
+  if (picked.length === 0) {
+    const known = all.map((h) => h.name).join(', ') || 'none';
+    throw new GodError(
+      'INVALID_CONFIG',
+      hostName === undefined
+        ? 'the executor reports no hosts'
+        : `the executor reports no host ${hostName} (it reports: ${known})`,
+    );
+  }
+  return picked;
+}
+
+async function completeWithRetry(
+  complete: CompletionHandler,
+  report: ExitReport,
+  attempt: number | undefined,
+  log: Logger,
+): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await complete(report, attempt === undefined ? {} : { attempt });
+      return;
+    } catch (err) {
+      const delay = COMPLETION_RETRY_MS[i];
+      if (delay === undefined) throw err;
+      log.warn({ err, jobId: report.jobId, retryInMs: delay }, 'completion will retry');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function malformed(log: Logger, queue: string, data: unknown): 'malformed' {
+  // The data itself is not logged: it is not ours to trust, and may be large.
+  log.warn({ queue, type: typeof data }, 'malformed message dropped');
+  return 'malformed';
+}

@@ -1,0 +1,34 @@
+/**
+ * Checks of the messages an agent reads from its queues. They come from Redis, written by other
+ * processes (maybe of another version): a malformed one is dropped with a log line, never half
+ * acted upon.
+ */
+import type { ControlMessage, DispatchMessage } from '@god/core';
+
+const CONTROL_ACTIONS: ReadonlySet<string> = new Set(['kill', 'suspend', 'resume']);
+
+/** The dispatch message in `data`, or null when `data` is not one. */
+export function parseDispatch(data: unknown): DispatchMessage | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const m = data as Record<string, unknown>;
+  if (!isId(m.jobId) || !isId(m.attempt) || !isCount(m.epoch)) return null;
+  if (typeof m.host !== 'string' || typeof m.shard !== 'string') return null;
+  return { jobId: m.jobId, attempt: m.attempt, epoch: m.epoch, host: m.host, shard: m.shard };
+}
+
+/** The control message in `data`, or null when `data` is not one. */
+export function parseControl(data: unknown): ControlMessage | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const m = data as Record<string, unknown>;
+  if (!isId(m.jobId) || typeof m.action !== 'string' || !CONTROL_ACTIONS.has(m.action)) return null;
+  const reason = typeof m.reason === 'string' ? m.reason : '';
+  return { jobId: m.jobId, action: m.action as ControlMessage['action'], reason };
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
