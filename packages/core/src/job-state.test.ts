@@ -18,6 +18,7 @@ import {
 const EXPECTED: Record<string, readonly JobOutcome[]> = {
   'pending>held': [],
   'pending>scheduled': [],
+  'pending>running': [],
   'pending>over': ['killed', 'quota', 'rejected'],
   'held>pending': [],
   'held>over': ['killed', 'rejected'],

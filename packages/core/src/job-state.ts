@@ -60,6 +60,9 @@ export const TRANSITIONS: EdgeTable = {
     held: { outcomes: [], why: 'hold requested' },
     // The leader admitted, ordered and placed the job; it now owns resources on a host shard.
     scheduled: { outcomes: [], why: 'placed by the scheduler leader' },
+    // Only for an array job (planTransition checks `arrayParent`): it "runs" from the moment
+    // its first task is placed until its last task ends; it holds no resources itself.
+    running: { outcomes: [], why: 'array: first task placed' },
     // Ends before ever running: killed by its owner, refused for quota at admission, or rejected
     // (a dependency that can never be met, an image or volume no longer allowed).
     over: { outcomes: ['killed', 'quota', 'rejected'], why: 'ended before placement' },

@@ -110,6 +110,16 @@ describe('planTransition', () => {
     );
   });
 
+  it('lets only an array job go from pending to running', () => {
+    expect(() => planTransition('pending', 'running')).toThrow(/only an array job/);
+    const job = applyPlan(
+      makeJob(),
+      planTransition('pending', 'running', { arrayParent: true, at: 9 }),
+    );
+    expect(job).toMatchObject({ state: 'running', placement: null, why: null });
+    expect(job.status.dates.started).toBe(9);
+  });
+
   it('does not change the job it is applied to', () => {
     const job = makeJob();
     const before = structuredClone(job);

@@ -3,6 +3,7 @@
  * exactly the same fields. Adapters perform the compare-and-set on `state` and apply the plan.
  */
 import type { Job, JobUsage, Placement, PendingWhy } from './job.js';
+import { IllegalTransitionError } from './errors.js';
 import { checkTransition, goDockerStatus, type JobOutcome, type JobState } from './job-state.js';
 
 /** Fields a caller may set together with a transition. Everything else is derived. */
@@ -21,6 +22,8 @@ export interface TransitionPatch {
   why?: PendingWhy | null;
   /** Time of the change in epoch ms (defaults to now). */
   at?: number;
+  /** Set by the scheduler when it moves an array job (never a task) `pending -> running`. */
+  arrayParent?: boolean;
 }
 
 /** The writes of one transition: dotted paths to set, and counters to increment. */
@@ -40,6 +43,11 @@ export function planTransition(
   now = Date.now(),
 ): TransitionPlan {
   checkTransition(from, to, patch.outcome);
+  if (from === 'pending' && to === 'running' && patch.arrayParent !== true) {
+    throw new IllegalTransitionError(
+      'only an array job goes from pending to running (its tasks are placed)',
+    );
+  }
   const at = patch.at ?? now;
   const outcome = to === 'over' ? (patch.outcome ?? null) : undefined;
   const set: Record<string, unknown> = { state: to };
@@ -71,7 +79,8 @@ export function planTransition(
       inc['attempts'] = 1;
       break;
     case 'running':
-      if (from === 'scheduled') set['status.dates.started'] = at;
+      if (from === 'scheduled' || from === 'pending') set['status.dates.started'] = at;
+      if (from === 'pending') set['why'] = null;
       break;
     case 'pending':
     case 'held':

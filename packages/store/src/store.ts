@@ -38,8 +38,22 @@ export interface JobPage {
 /** Result of a compare-and-set transition. */
 export type TransitionResult =
   | { ok: true; job: Job }
-  /** `actual` is the state found (null when the job does not exist). */
-  | { ok: false; actual: JobState | null };
+  /**
+   * `actual` is the state found (null when the job does not exist); `fenced` when a newer
+   * holder raised the fence; `unexpected` when the attempt or epoch did not match `expect`.
+   */
+  | { ok: false; actual: JobState | null; fenced?: true; unexpected?: true };
+
+/** Extra conditions of a transition, checked atomically with the state. */
+export interface TransitionOptions {
+  /**
+   * Refuse the write when a holder with a newer epoch has raised this fence (a scheduler
+   * leader that lost its lease must not write). See `raiseFence`.
+   */
+  fence?: { name: string; epoch: number };
+  /** Refuse the write unless the job's `attempts` / `epoch` are these (a stale dispatch). */
+  expect?: { attempts?: number; epoch?: number };
+}
 
 /** A quota over a sliding window; 0 means unlimited. Units: seconds, GB·s. */
 export interface Quota {
@@ -154,7 +168,15 @@ export interface Store {
     from: JobState,
     to: JobState,
     patch?: TransitionPatch,
+    options?: TransitionOptions,
   ): Promise<TransitionResult>;
+  /**
+   * Raises fence `name` to `epoch` unless a newer epoch holds it; true when `epoch` is now the
+   * fence (a new leader calls this before its first write).
+   */
+  raiseFence(name: string, epoch: number): Promise<boolean>;
+  /** The epoch fence `name` is at (0 when never raised). */
+  fenceEpoch(name: string): Promise<number>;
   /** Updates the why-pending of a pending/held job without touching its state; false if it is not. */
   setPendingReason(id: number, why: Job['why']): Promise<boolean>;
   /** Active job counts per state (and per user, when asked). */

@@ -1,0 +1,113 @@
+/**
+ * What every adapter shares about job records: how a `NewJob` becomes a stored `Job`, the
+ * checks made before anything is written, and the in-memory form of a `JobFilter`.
+ */
+import {
+  ACTIVE_STATES,
+  JOB_STATES,
+  ValidationError,
+  goDockerStatus,
+  isFinished,
+  type FieldIssue,
+  type Job,
+  type JobState,
+  type NewJob,
+} from '@god/core';
+import type { JobFilter, TransitionOptions } from './store.js';
+
+/**
+ * The stored form of a new job with its allocated id: status, dates and counters start from
+ * the initial state. Nested objects are the caller's; adapters serialize them, never keep them.
+ */
+export function newJobRecord(job: NewJob, id: number, now: number): Job {
+  const { submitted, state, ...rest } = job;
+  const status = goDockerStatus(state, null);
+  return {
+    ...rest,
+    id,
+    state,
+    outcome: null,
+    status: {
+      primary: status.primary,
+      secondary: status.secondary,
+      reason: '',
+      exitcode: null,
+      dates: {
+        submitted: submitted ?? now,
+        scheduled: null,
+        started: null,
+        ended: null,
+        archived: null,
+      },
+    },
+    placement: null,
+    epoch: 0,
+    attempts: 0,
+    usage: null,
+  };
+}
+
+/**
+ * Refuses a batch before any write when a job does not start in an initial state: `insertJobs`
+ * is one of the two writers of `state`, and only `pending` / `held` are valid there.
+ */
+export function checkNewJobs(jobs: readonly NewJob[]): void {
+  const issues: FieldIssue[] = [];
+  jobs.forEach((job, i) => {
+    const state: unknown = job.state;
+    if (state !== 'pending' && state !== 'held') {
+      issues.push({ path: `[${i}].state`, message: 'a new job is pending or held' });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError('invalid jobs', issues);
+}
+
+/** The states a filter asks for, split by where they are kept. */
+export interface StateSplit {
+  active: JobState[];
+  finished: JobState[];
+}
+
+/** Splits the filter's states between the active and the finished table (all when unset). */
+export function splitStates(state: JobFilter['state']): StateSplit {
+  const wanted: readonly JobState[] =
+    state === undefined ? JOB_STATES : typeof state === 'string' ? [state] : state;
+  const unique = [...new Set(wanted)];
+  const unknown = unique.filter((s) => !JOB_STATES.includes(s));
+  if (unknown.length > 0) {
+    throw new ValidationError('invalid filter', [
+      { path: 'state', message: `unknown state ${unknown.map(String).join(', ')}` },
+    ]);
+  }
+  return {
+    active: unique.filter((s) => ACTIVE_STATES.includes(s)),
+    finished: unique.filter((s) => isFinished(s)),
+  };
+}
+
+/** Merges two id-ordered lists (no id in both) and keeps the first `n`. */
+export function mergeById(a: readonly Job[], b: readonly Job[], n: number): Job[] {
+  const out: Job[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < n) {
+    const x = a[i];
+    const y = b[j];
+    if (x === undefined && y === undefined) break;
+    if (y === undefined || (x !== undefined && x.id < y.id)) {
+      out.push(x as Job);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
+}
+
+/** True when the job's attempts and epoch are those `expect` names (if any). */
+export function matchesExpect(job: Job, expect: TransitionOptions['expect']): boolean {
+  if (expect === undefined) return true;
+  if (expect.attempts !== undefined && job.attempts !== expect.attempts) return false;
+  return expect.epoch === undefined || job.epoch === expect.epoch;
+}

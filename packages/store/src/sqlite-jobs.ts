@@ -1,0 +1,265 @@
+/**
+ * Jobs in SQLite, synchronously. Every read-then-write runs in a `BEGIN IMMEDIATE` transaction:
+ * it takes the database's write lock before reading, so two processes can never both see the
+ * same `from` state and both win a transition.
+ */
+import type Database from 'better-sqlite3';
+import {
+  ACTIVE_STATES,
+  applyPlan,
+  isFinished,
+  type Job,
+  type JobState,
+  type NewJob,
+  type TransitionPlan,
+} from '@god/core';
+import { matchesExpect, mergeById, newJobRecord, splitStates } from './job-record.js';
+import { toPage, type PageRange } from './paging.js';
+import type {
+  JobFilter,
+  JobPage,
+  StateCounts,
+  TransitionOptions,
+  TransitionResult,
+} from './store.js';
+
+type Table = 'jobs' | 'jobs_done';
+
+interface JobRow {
+  id: number;
+  state: JobState;
+  doc: string;
+}
+
+const PENDING_LIKE: readonly JobState[] = ['pending', 'held'];
+
+function toJob(row: JobRow): Job {
+  return { id: row.id, state: row.state, ...(JSON.parse(row.doc) as Omit<Job, 'id' | 'state'>) };
+}
+
+/** The JSON document of a job: everything but `id` and `state`, which are columns only. */
+function toDoc(job: Job): string {
+  const { id: _id, state: _state, ...doc } = job;
+  return JSON.stringify(doc);
+}
+
+/** A WHERE clause built from optional conditions, with its parameters in order. */
+class Where {
+  readonly params: unknown[] = [];
+  private readonly terms: string[] = [];
+
+  add(term: string, ...params: unknown[]): void {
+    this.terms.push(term);
+    this.params.push(...params);
+  }
+
+  equals(column: string, value: unknown): void {
+    if (value !== undefined) this.add(`${column} = ?`, value);
+  }
+
+  sql(): string {
+    return this.terms.length === 0 ? '' : `WHERE ${this.terms.join(' AND ')}`;
+  }
+}
+
+/** Job operations on one connection. */
+export class SqliteJobs {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly insertTx: Database.Transaction<(jobs: readonly NewJob[], now: number) => Job[]>;
+  private readonly transitionTx: Database.Transaction<
+    (
+      id: number,
+      from: JobState,
+      plan: TransitionPlan,
+      options: TransitionOptions,
+    ) => TransitionResult
+  >;
+  private readonly raiseFenceTx: Database.Transaction<(name: string, epoch: number) => boolean>;
+  private readonly setWhyTx: Database.Transaction<(id: number, why: Job['why']) => boolean>;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertTx = db.transaction((jobs, now) => this.insertAll(jobs, now));
+    this.transitionTx = db.transaction((id, from, plan, options) =>
+      this.transitionOne(id, from, plan, options),
+    );
+    this.raiseFenceTx = db.transaction((name, epoch) => {
+      if (this.fenceEpoch(name) > epoch) return false;
+      this.stmt(
+        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+      ).run(`fence:${name}`, epoch);
+      return true;
+    });
+    this.setWhyTx = db.transaction((id, why) => this.setWhyOne(id, why));
+  }
+
+  /** Inserts all jobs in one transaction: a failure on any job leaves nothing written. */
+  insert(jobs: readonly NewJob[], now: number): Job[] {
+    return jobs.length === 0 ? [] : this.insertTx.immediate(jobs, now);
+  }
+
+  /** Moves a job along `plan` if its stored state is `from`, in one IMMEDIATE transaction. */
+  transition(
+    id: number,
+    from: JobState,
+    plan: TransitionPlan,
+    options: TransitionOptions = {},
+  ): TransitionResult {
+    return this.transitionTx.immediate(id, from, plan, options);
+  }
+
+  /** Raises a fence in one IMMEDIATE transaction (see Store.raiseFence). */
+  raiseFence(name: string, epoch: number): boolean {
+    return this.raiseFenceTx.immediate(name, epoch);
+  }
+
+  /** The epoch of fence `name` (0 when never raised). */
+  fenceEpoch(name: string): number {
+    const row = this.stmt('SELECT value FROM counters WHERE name = ?').get(`fence:${name}`) as
+      { value: number } | undefined;
+    return row?.value ?? 0;
+  }
+
+  /** Sets `why` of a pending or held job; false when the job is in any other state. */
+  setPendingReason(id: number, why: Job['why']): boolean {
+    return this.setWhyTx.immediate(id, why);
+  }
+
+  /** A job by id, from the active table first (the hot set), then the finished one. */
+  get(id: number): Job | null {
+    const found = this.find(id, ['jobs', 'jobs_done']);
+    return found === null ? null : toJob(found.row);
+  }
+
+  /** One page of jobs matching `filter`, from one or both tables. */
+  list(filter: JobFilter, range: PageRange): JobPage {
+    const { active, finished } = splitStates(filter.state);
+    const fetch = range.limit + 1;
+    const a = active.length > 0 ? this.select('jobs', active, filter, range.afterId, fetch) : [];
+    const b =
+      finished.length > 0 ? this.select('jobs_done', finished, filter, range.afterId, fetch) : [];
+    return toPage(mergeById(a, b, fetch), range.limit);
+  }
+
+  /** Active jobs per state; every active state is present, zero when it has no job. */
+  countActive(filter: { user?: string; project?: string }): StateCounts {
+    const where = new Where();
+    where.equals('user_id', filter.user);
+    where.equals('project', filter.project);
+    const sql = `SELECT state, count(*) AS n FROM jobs ${where.sql()} GROUP BY state`;
+    const counts: StateCounts = Object.fromEntries(ACTIVE_STATES.map((s) => [s, 0]));
+    for (const row of this.stmt(sql).all(...where.params) as Array<{
+      state: JobState;
+      n: number;
+    }>) {
+      counts[row.state] = row.n;
+    }
+    return counts;
+  }
+
+  private insertAll(jobs: readonly NewJob[], now: number): Job[] {
+    const { value } = this.stmt(
+      "UPDATE counters SET value = value + ? WHERE name = 'job_id' RETURNING value",
+    ).get(jobs.length) as { value: number };
+    const first = value - jobs.length + 1;
+    const insertTag = this.stmt('INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?, ?)');
+    return jobs.map((job, i) => {
+      const record = newJobRecord(job, first + i, now);
+      const doc = toDoc(record);
+      this.insertRow('jobs', record, doc);
+      for (const tag of record.meta.tags) insertTag.run(tag, record.id);
+      // Hand back what was stored (not the caller's objects), exactly as getJob will read it.
+      return toJob({ id: record.id, state: record.state, doc });
+    });
+  }
+
+  private insertRow(table: Table, job: Job, doc: string): void {
+    this.stmt(
+      `INSERT INTO ${table} (id, state, user_id, project, name, parent, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(job.id, job.state, job.user.id, job.user.project, job.meta.name, job.parent, doc);
+  }
+
+  private transitionOne(
+    id: number,
+    from: JobState,
+    plan: TransitionPlan,
+    options: TransitionOptions,
+  ): TransitionResult {
+    const found = this.find(id, isFinished(from) ? ['jobs_done', 'jobs'] : ['jobs', 'jobs_done']);
+    if (found === null) return { ok: false, actual: null };
+    if (found.row.state !== from) return { ok: false, actual: found.row.state };
+    // The fence is read in the same IMMEDIATE transaction as the write: no newer leader can
+    // raise it in between.
+    if (options.fence !== undefined && this.fenceEpoch(options.fence.name) > options.fence.epoch) {
+      return { ok: false, actual: found.row.state, fenced: true };
+    }
+    const current = toJob(found.row);
+    if (!matchesExpect(current, options.expect))
+      return { ok: false, actual: current.state, unexpected: true };
+    const next = applyPlan(current, plan);
+    const doc = toDoc(next);
+    if (found.table === 'jobs' && isFinished(next.state)) {
+      // Leaving the hot set: delete and insert in this same transaction, so the job is always
+      // in exactly one table.
+      this.stmt('DELETE FROM jobs WHERE id = ?').run(id);
+      this.insertRow('jobs_done', next, doc);
+    } else {
+      this.stmt(`UPDATE ${found.table} SET state = ?, doc = ? WHERE id = ?`).run(
+        next.state,
+        doc,
+        id,
+      );
+    }
+    return { ok: true, job: next };
+  }
+
+  private setWhyOne(id: number, why: Job['why']): boolean {
+    const found = this.find(id, ['jobs']);
+    if (found === null || !PENDING_LIKE.includes(found.row.state)) return false;
+    const job = toJob(found.row);
+    job.why = why;
+    this.stmt('UPDATE jobs SET doc = ? WHERE id = ?').run(toDoc(job), id);
+    return true;
+  }
+
+  private find(id: number, tables: readonly Table[]): { table: Table; row: JobRow } | null {
+    for (const table of tables) {
+      const row = this.stmt(`SELECT id, state, doc FROM ${table} WHERE id = ?`).get(id) as
+        JobRow | undefined;
+      if (row !== undefined) return { table, row };
+    }
+    return null;
+  }
+
+  private select(
+    table: Table,
+    states: readonly JobState[],
+    filter: JobFilter,
+    afterId: number,
+    limit: number,
+  ): Job[] {
+    const where = new Where();
+    where.add('id > ?', afterId);
+    // A condition on every state of the table would only keep the planner off better indexes.
+    const all = table === 'jobs' ? ACTIVE_STATES.length : 2;
+    if (states.length < all) where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
+    where.equals('user_id', filter.user);
+    where.equals('project', filter.project);
+    where.equals('name', filter.name);
+    where.equals('parent', filter.parent);
+    if (filter.tag !== undefined) {
+      where.add('id IN (SELECT job_id FROM job_tags WHERE tag = ?)', filter.tag);
+    }
+    const sql = `SELECT id, state, doc FROM ${table} ${where.sql()} ORDER BY id LIMIT ?`;
+    return (this.stmt(sql).all(...where.params, limit) as JobRow[]).map(toJob);
+  }
+
+  /** Prepared statements are cached by SQL text: listing builds a handful of shapes only. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Opening a god SQLite database: connection settings and schema migrations, versioned with
+ * `PRAGMA user_version` so several god processes opening one file agree on the schema.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GodError } from '@god/core';
+
+/** Columns shared by the active (`jobs`) and finished (`jobs_done`) tables. */
+function jobTable(table: string): string {
+  // `id` is the rowid, so every index below is also ordered by id within equal keys: listing
+  // by state/user/... in id order walks one index range without sorting.
+  return `
+    CREATE TABLE ${table} (
+      id INTEGER PRIMARY KEY,
+      state TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      project TEXT NOT NULL,
+      name TEXT NOT NULL,
+      parent INTEGER,
+      doc TEXT NOT NULL
+    );
+    CREATE INDEX ${table}_state ON ${table}(state);
+    CREATE INDEX ${table}_user ON ${table}(user_id);
+    CREATE INDEX ${table}_project ON ${table}(project);
+    CREATE INDEX ${table}_name ON ${table}(name);
+    CREATE INDEX ${table}_parent ON ${table}(parent) WHERE parent IS NOT NULL;`;
+}
+
+/** Migration n takes the schema from version n to n + 1. Never edit one that shipped. */
+const MIGRATIONS: readonly string[] = [
+  `
+    -- Ids come from this counter, not from the tables' rowids: a job keeps its id when it moves
+    -- to jobs_done, and an id is never handed out twice even after its row left jobs.
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO counters (name, value) VALUES ('job_id', 0);
+    ${jobTable('jobs')}
+    ${jobTable('jobs_done')}
+    -- Tags never change after submission, so one side table serves both job tables.
+    CREATE TABLE job_tags (
+      tag TEXT NOT NULL,
+      job_id INTEGER NOT NULL,
+      PRIMARY KEY (tag, job_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE users (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+    CREATE TABLE projects (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+    CREATE TABLE usage (
+      job_id INTEGER PRIMARY KEY,
+      user_id TEXT NOT NULL,
+      project TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      cpu REAL NOT NULL,
+      ram REAL NOT NULL,
+      gpu REAL NOT NULL,
+      wall REAL NOT NULL
+    );
+    CREATE INDEX usage_at ON usage(at);
+    CREATE INDEX usage_user ON usage(user_id, at);
+    CREATE INDEX usage_project ON usage(project, at);
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Options of a SQLite connection. */
+export interface SqliteOpenOptions {
+  path: string;
+  /** How long a write waits for another process's write lock before failing (ms). */
+  busyTimeoutMs: number;
+}
+
+/** Opens (creating if needed) and migrates the database at `path`. */
+export function openDatabase(opts: SqliteOpenOptions): Database.Database {
+  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+  const db = new Database(opts.path, { timeout: opts.busyTimeoutMs });
+  try {
+    // busy_timeout first: switching to WAL needs a lock another opener may hold right now.
+    db.pragma(`busy_timeout = ${Math.floor(opts.busyTimeoutMs)}`);
+    db.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL never corrupts; a power cut may lose the last commits, not more.
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  // IMMEDIATE: two processes opening a fresh file must not both run migration 0.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new GodError(
+        'INTERNAL',
+        `the database schema is version ${version}, newer than this god's (${SCHEMA_VERSION}): upgrade god`,
+      );
+    }
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] ?? '');
+    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
