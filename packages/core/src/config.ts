@@ -72,6 +72,14 @@ export const ConfigSchema = z.strictObject({
       interval_ms: positiveMs.default(1_000),
       lease: LeaseSchema,
       maintenance: z.boolean().default(false),
+      /** Most placements committed in one pass, so events are handled between passes. */
+      batch: z.number().int().min(1).default(5_000),
+      /** Run time assumed for jobs that set no maxlifespan (quotas, backfill), in seconds. */
+      default_maxlifespan: z.number().int().min(1).default(86_400),
+      /** Hosts whose agent has not sent a heartbeat for this long get no new jobs. */
+      host_timeout_ms: positiveMs.default(30_000),
+      /** Tasks of an array kept materialised (pending) at once; more are made as these start. */
+      array_window: z.number().int().min(1).default(1_000),
     })
     .prefault({}),
   executor: z.string().min(1).default('docker'),
@@ -89,6 +97,14 @@ export const ConfigSchema = z.strictObject({
       max_pending: z.number().int().min(0).default(0),
     })
     .prefault({}),
+  quotas: z
+    .strictObject({
+      /** Kill running jobs when their owner or project reaches a quota (else only refuse new ones). */
+      kill_on_limit: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Settings of plugins by name (`FairShare`, `fake`, ...), validated by each plugin's schema. */
+  plugins: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   clean_old: z.number().int().min(0).default(30),
   log: z
     .strictObject({

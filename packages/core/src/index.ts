@@ -9,3 +9,4 @@ export * from './config.js';
 export * from './plugins.js';
 export * from './policy.js';
 export * from './executor.js';
+export * from './dispatch.js';

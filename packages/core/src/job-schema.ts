@@ -80,7 +80,10 @@ export const JobSubmissionSchema = z.strictObject({
       maxlifespan: duration.default(0),
       executor: z.string().regex(NAME).max(64).nullable().default(null),
       group: z
-        .strictObject({ name: z.string().regex(NAME).max(64), policy: z.enum(['affinity', 'anti-affinity']) })
+        .strictObject({
+          name: z.string().regex(NAME).max(64),
+          policy: z.enum(['affinity', 'anti-affinity']),
+        })
         .nullable()
         .default(null),
     })

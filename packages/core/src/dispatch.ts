@@ -1,0 +1,41 @@
+/**
+ * Messages between the scheduler, agents and watchers. The scheduler never runs jobs: it commits
+ * `pending -> scheduled` (fenced by its epoch) and puts a DispatchMessage on the shard's queue;
+ * the agent of that shard starts the job; ends go back as ExitReports.
+ */
+
+/** "Start attempt `attempt` of job `jobId`, placed on `host`/`shard` by the leader of `epoch`." */
+export interface DispatchMessage {
+  jobId: number;
+  /** The job's `attempts` after the placement: a message for an older attempt is stale. */
+  attempt: number;
+  epoch: number;
+  host: string;
+  shard: string;
+}
+
+/** A control request for a job that is placed on a host. */
+export interface ControlMessage {
+  jobId: number;
+  action: 'kill' | 'suspend' | 'resume';
+  reason: string;
+}
+
+/** The queue-job id of a dispatch: the same attempt is never enqueued twice (BullMQ dedups on it). */
+export function dispatchId(msg: Pick<DispatchMessage, 'jobId' | 'attempt'>): string {
+  return `job-${msg.jobId}-${msg.attempt}`;
+}
+
+/** Event types on the Redis stream that wake the scheduler and others. */
+export const EVENTS = {
+  /** A job (or an array) was inserted: `jobId`. */
+  submitted: 'job.submitted',
+  /** A job left the queue without the scheduler (killed, held): `jobId`. */
+  changed: 'job.changed',
+  /** A job ended (over): `jobId`, `outcome`: dependents may run, resources are free. */
+  ended: 'job.ended',
+  /** Hosts joined, left or changed capacity. */
+  hosts: 'hosts.changed',
+  /** Scheduler settings changed (maintenance, reload). */
+  settings: 'scheduler.settings',
+} as const;

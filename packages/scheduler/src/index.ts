@@ -1,0 +1,9 @@
+/** @god/scheduler: the scheduler role (leader lease, admission, ordering, placement, dispatch). */
+export { createScheduler, createPolicy, type Scheduler, type SchedulerDeps } from './scheduler.js';
+export { startSchedulerProcess, type SchedulerProcess } from './main.js';
+export { Leader, FencedError, type LeaderDeps, type Logger } from './leader.js';
+export type { PassStats } from './pass.js';
+export { policies } from './registry.js';
+export * from './placement/index.js';
+export * from './admission.js';
+export * from './arrays.js';

@@ -1,0 +1,598 @@
+/**
+ * One term of leadership: rebuild the in-memory state from the store, then keep it current from
+ * the event stream and run scheduling passes on events and on a tick, until the term ends.
+ * Every scheduling write carries the term's fencing epoch; a refused write ends the term.
+ */
+import {
+  EVENTS,
+  type Config,
+  type ControlMessage,
+  type DispatchMessage,
+  type HostInfo,
+  type Job,
+  type JobOutcome,
+  type PendingWhy,
+  type SchedulingPolicy,
+  type TransitionPatch,
+} from '@god/core';
+import type { Store } from '@god/store';
+import { checkDependencies, quotaExceeded, usageOf, type DepView } from './admission.js';
+import {
+  isComplete,
+  mayPlaceTask,
+  newProgress,
+  nextTasks,
+  progressFrom,
+  arrayOutcome,
+  type ArrayProgress,
+} from './arrays.js';
+import { LeaderState } from './leader-state.js';
+import { runPass, type PassStats } from './pass.js';
+import { createCluster, placementRequestOf } from './placement/index.js';
+import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
+
+/** A pino-compatible logger. */
+export interface Logger {
+  debug(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+/** What a leader term needs from the outside world (wired in scheduler.ts). */
+export interface LeaderDeps {
+  store: Store;
+  config: Config;
+  policy: SchedulingPolicy;
+  /** Hosts with a fresh heartbeat. */
+  hosts(): Promise<HostInfo[]>;
+  /** The newest event id, read before the snapshot. */
+  lastEventId(): Promise<string>;
+  /** Consumes events after `from` until `signal` aborts. */
+  consume(
+    from: string,
+    handler: (type: string, jobId: number | undefined) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<void>;
+  dispatch(messages: readonly DispatchMessage[]): Promise<void>;
+  control(host: string, msg: ControlMessage): Promise<void>;
+  publish(type: string, data: Record<string, string | number | null>): Promise<void>;
+  /** Replaces the rate-limit counters with pending counts (overall and per user). */
+  rebuildCounters(pendingByUser: ReadonlyMap<string, number>): Promise<void>;
+  logger: Logger;
+  now(): number;
+}
+
+const PAGE = 5_000;
+
+/** The leader of one term (epoch). */
+export class Leader {
+  state!: LeaderState;
+  readonly arrays = new Map<number, ArrayProgress>();
+  readonly why = new Map<number, PendingWhy>();
+  readonly fence: { name: string; epoch: number };
+  maintenance: boolean;
+  private wake: (() => void) | null = null;
+  /** Events, passes and rebuilds run one at a time, in order, on this chain. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private reloadWith: LeaderDeps | null = null;
+  private dirty = true;
+  lastPass: PassStats | null = null;
+
+  constructor(
+    public deps: LeaderDeps,
+    readonly epoch: number,
+    readonly signal: AbortSignal,
+  ) {
+    this.fence = { name: 'scheduler', epoch };
+    this.maintenance = deps.config.scheduler.maintenance;
+  }
+
+  /** Runs the term until the signal aborts (or a fenced write shows a newer leader). */
+  async run(): Promise<void> {
+    const { store, logger } = this.deps;
+    if (!(await store.raiseFence(this.fence.name, this.epoch))) {
+      logger.warn({ epoch: this.epoch }, 'a newer leader already fenced the store');
+      return;
+    }
+    const from = await this.deps.lastEventId();
+    await this.rebuild();
+    const events = this.deps.consume(
+      from,
+      (type, jobId) => this.exclusive(() => this.onEvent(type, jobId)),
+      this.signal,
+    );
+    try {
+      await this.loop();
+    } finally {
+      await events.catch((err: unknown) =>
+        logger.warn({ err }, 'event consumer ended with an error'),
+      );
+    }
+  }
+
+  /** Runs `fn` after everything queued before it: state changes never interleave. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Takes new settings: the state is rebuilt from the store with the new policy before the next pass. */
+  reload(deps: LeaderDeps): void {
+    this.reloadWith = deps;
+    this.maintenance = deps.config.scheduler.maintenance;
+    this.poke();
+  }
+
+  private readonly neverSince = new Map<number, number>();
+  private rejections: Array<[number, string]> = [];
+  private hostsAt = 0;
+
+  /**
+   * True once a job has fit no registered host for `host_timeout_ms`: a host that is only
+   * briefly away (agent restarting) must not get jobs rejected.
+   */
+  neverFits(id: number, now: number): boolean {
+    const since = this.neverSince.get(id);
+    if (since === undefined) this.neverSince.set(id, now);
+    return since !== undefined && now - since >= this.deps.config.scheduler.host_timeout_ms;
+  }
+
+  /** Queues a rejection to commit after the pass's placements. */
+  rejectLater(id: number, reason: string): void {
+    this.neverSince.delete(id);
+    this.rejections.push([id, reason]);
+  }
+
+  /** The rejections queued during the pass. */
+  takeRejections(): Array<[number, string]> {
+    const r = this.rejections;
+    this.rejections = [];
+    return r;
+  }
+
+  /** Re-reads the live hosts at most once a second (agents that stop heartbeating drop out). */
+  async refreshHosts(now: number): Promise<void> {
+    if (now - this.hostsAt < 1_000) return;
+    this.hostsAt = now;
+    this.state.cluster.updateHosts(await this.deps.hosts());
+  }
+
+  /** Wakes the pass loop soon (an event changed something). */
+  poke(): void {
+    this.dirty = true;
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const interval = this.deps.config.scheduler.interval_ms;
+    while (!this.signal.aborted) {
+      if (this.reloadWith !== null) {
+        const next = this.reloadWith;
+        this.reloadWith = null;
+        await this.exclusive(async () => {
+          this.deps = next;
+          await this.rebuild();
+        });
+      }
+      if (this.dirty || this.state.policy.size() > 0) {
+        this.dirty = false;
+        this.lastPass = await this.exclusive(() => runPass(this));
+        if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;
+      }
+      if (this.dirty) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, interval);
+        const done = (): void => {
+          clearTimeout(t);
+          this.wake = null;
+          resolve();
+        };
+        this.wake = done;
+        this.signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /** Loads hosts, placed jobs, arrays, pending jobs, usage and priorities from the store. */
+  private async rebuild(): Promise<void> {
+    const { store, config, policy, logger } = this.deps;
+    const t0 = this.deps.now();
+    const cluster = createCluster(await this.deps.hosts(), {
+      defaultMaxLifespan: config.scheduler.default_maxlifespan,
+    });
+    this.state = new LeaderState(policy, cluster);
+    await this.loadPriorities();
+    await this.loadUsage();
+    const parents: Job[] = [];
+    for await (const job of pages(store, ['scheduled', 'running', 'suspended'])) {
+      if (isArrayJob(job)) {
+        parents.push(job);
+        continue;
+      }
+      if (job.placement !== null)
+        cluster.restore(placementRequestOf(job), job.placement, job.status.dates.scheduled ?? t0);
+      this.state.place(schedJobOf(job), job.status.dates.scheduled ?? t0);
+    }
+    const pendingJobs: Job[] = [];
+    for await (const job of pages(store, ['pending', 'held'])) {
+      if (isArrayJob(job)) parents.push(job);
+      else pendingJobs.push(job);
+    }
+    for (const parent of parents) await this.loadArray(parent);
+    for (const job of pendingJobs) await this.intake(job);
+    await this.rebuildCounters();
+    logger.info(
+      {
+        epoch: this.epoch,
+        pending: this.state.pending.size,
+        placed: this.state.placed.size,
+        ms: this.deps.now() - t0,
+      },
+      'leader state rebuilt',
+    );
+  }
+
+  private async loadPriorities(): Promise<void> {
+    const [users, projects] = await Promise.all([
+      this.deps.store.listUsers(),
+      this.deps.store.listProjects(),
+    ]);
+    this.users = new Map(users.map((u) => [u.id, u]));
+    this.projects = new Map(projects.map((p) => [p.id, p]));
+    this.deps.policy.setPriorities({
+      users: new Map(users.map((u) => [u.id, u.priority])),
+      projects: new Map(projects.map((p) => [p.id, p.priority])),
+    });
+  }
+
+  users = new Map<string, Awaited<ReturnType<Store['getUser']>> & object>();
+  projects = new Map<string, Awaited<ReturnType<Store['getProject']>> & object>();
+
+  private async loadUsage(): Promise<void> {
+    // Charge the policy with the last 60 days of the ledger, a day at a time: older usage has
+    // decayed to nothing under any sensible half-life.
+    const since = this.deps.now() - 60 * 86_400_000;
+    for (const d of await this.deps.store.usageByDay({ since })) {
+      this.deps.policy.charge(
+        d.user,
+        d.project,
+        { ...d, maxRamBytes: 0 },
+        Date.parse(`${d.day}T12:00:00Z`),
+      );
+    }
+  }
+
+  private async loadArray(parent: Job): Promise<void> {
+    const tasks: Job[] = [];
+    for await (const t of pages(this.deps.store, undefined, parent.id)) tasks.push(t);
+    const p = progressFrom(parent, tasks);
+    this.arrays.set(parent.id, p);
+    if (parent.state === 'pending' || parent.state === 'held') await this.intake(parent);
+    else await this.topUpArray(p);
+  }
+
+  /** Pending counts from memory, written over the Redis counters (they cannot drift for long). */
+  async rebuildCounters(): Promise<void> {
+    const byUser = new Map<string, number>();
+    for (const job of this.state.pending.values())
+      byUser.set(job.user, (byUser.get(job.user) ?? 0) + 1);
+    await this.deps.rebuildCounters(byUser);
+  }
+
+  /**
+   * Admits a pending or held job: held and dependency-blocked jobs wait aside, a dependency that
+   * can never be met or a quota reached ends the job, anything else joins the policy's queue.
+   */
+  async intake(job: Job): Promise<void> {
+    if (job.state !== 'pending' && job.state !== 'held') return;
+    const sj = schedJobOf(job);
+    if (job.state === 'held') {
+      this.state.block(sj);
+      return;
+    }
+    const deps = await this.checkDeps(sj);
+    if (deps.kind === 'never')
+      return void (await this.end(job.id, 'pending', 'rejected', deps.reason));
+    if (deps.kind === 'wait') {
+      this.state.block(sj, deps.on);
+      this.setWhy(sj, {
+        code: 'DEPENDENCY',
+        message: `waiting for job${deps.on.length > 1 ? 's' : ''} ${deps.on.join(', ')} to end`,
+      });
+      return;
+    }
+    const quota = await this.checkQuota(sj);
+    if (quota !== null) return void (await this.end(job.id, 'pending', 'quota', quota));
+    if (isArrayJob(job)) {
+      // The array itself never queues: its tasks do, a window at a time.
+      this.state.pending.set(sj.id, sj);
+      this.state.blocked.add(sj.id);
+      const p = this.arrays.get(job.id) ?? newProgress(job);
+      this.arrays.set(job.id, p);
+      await this.topUpArray(p);
+      return;
+    }
+    this.state.enqueue(sj);
+    this.poke();
+  }
+
+  private async checkDeps(job: SchedJob): Promise<ReturnType<typeof checkDependencies>> {
+    if (job.deps.length === 0) return { kind: 'met' };
+    const views = new Map<number, DepView | null>();
+    for (const d of job.deps) {
+      const known = this.state.finished.get(d.id);
+      if (known !== undefined) views.set(d.id, known);
+      else {
+        const j = await this.deps.store.getJob(d.id);
+        views.set(d.id, j === null ? null : { state: j.state, outcome: j.outcome });
+      }
+    }
+    return checkDependencies(job.deps, (id) => views.get(id) ?? null);
+  }
+
+  private readonly usageCache = new Map<
+    string,
+    { at: number; totals: Awaited<ReturnType<Store['usageTotals']>> }
+  >();
+
+  /** A reason if the job's user or project quota refuses it. */
+  async checkQuota(job: SchedJob): Promise<string | null> {
+    const user = this.users.get(job.user);
+    const project = this.projects.get(job.project);
+    const adding = usageOf(job, job.maxlifespan);
+    for (const [who, quota, key] of [
+      [`user ${job.user}`, user?.quota ?? null, { user: job.user }],
+      [`project ${job.project}`, project?.quota ?? null, { project: job.project }],
+    ] as const) {
+      if (quota === null) continue;
+      const used = await this.usedInWindow(key, quota.windowSeconds);
+      const reason = quotaExceeded(who, quota, used, adding);
+      if (reason !== null) return reason;
+    }
+    return null;
+  }
+
+  /** Ledger usage in the window plus what placed jobs have accrued so far; cached for 5 s. */
+  async usedInWindow(
+    key: { user?: string; project?: string },
+    windowSeconds: number,
+  ): Promise<Awaited<ReturnType<Store['usageTotals']>>> {
+    const now = this.deps.now();
+    const id = `${key.user ?? ''}|${key.project ?? ''}|${windowSeconds}`;
+    let cached = this.usageCache.get(id);
+    if (cached === undefined || now - cached.at > 5_000) {
+      cached = {
+        at: now,
+        totals: await this.deps.store.usageTotals({ ...key, since: now - windowSeconds * 1000 }),
+      };
+      this.usageCache.set(id, cached);
+    }
+    const totals = { ...cached.totals };
+    for (const p of this.state.placed.values()) {
+      if (
+        (key.user !== undefined && p.job.user !== key.user) ||
+        (key.project !== undefined && p.job.project !== key.project)
+      )
+        continue;
+      const u = usageOf(p.job, Math.max(0, (now - p.since) / 1000));
+      totals.cpuSeconds += u.cpuSeconds;
+      totals.ramGBSeconds += u.ramGBSeconds;
+      totals.gpuSeconds += u.gpuSeconds;
+      totals.wallSeconds += u.wallSeconds;
+    }
+    return totals;
+  }
+
+  /** Records a why-pending change, written to the store after the pass. */
+  setWhy(job: SchedJob, why: PendingWhy): void {
+    if (job.whyCode === why.code && why.code !== 'DEPENDENCY') return;
+    job.whyCode = why.code;
+    this.why.set(job.id, why);
+  }
+
+  /** Ends a job the scheduler owns a decision on (rejected, quota, killed array). */
+  async end(
+    id: number,
+    from: 'pending' | 'held' | 'running',
+    outcome: JobOutcome,
+    reason: string,
+  ): Promise<boolean> {
+    const r = await this.transition(id, from, 'over', { outcome, reason });
+    this.state.forget(id);
+    if (r) {
+      this.state.finish(id, outcome);
+      await this.deps.publish(EVENTS.ended, { jobId: id, outcome });
+    }
+    return r;
+  }
+
+  /** A fenced transition; a refusal by the fence ends the term at once. */
+  async transition(
+    id: number,
+    from: Job['state'],
+    to: Job['state'],
+    patch: TransitionPatch,
+  ): Promise<boolean> {
+    return (await this.transitionJob(id, from, to, patch)) !== null;
+  }
+
+  /** A fenced transition returning the job after it, or null when the job had moved on. */
+  async transitionJob(
+    id: number,
+    from: Job['state'],
+    to: Job['state'],
+    patch: TransitionPatch,
+  ): Promise<Job | null> {
+    const r = await this.deps.store.transition(id, from, to, patch, { fence: this.fence });
+    if (!r.ok && r.fenced === true) throw new FencedError(this.epoch);
+    return r.ok ? r.job : null;
+  }
+
+  /** Materialises more tasks of an array when its window has room; ends it when complete. */
+  async topUpArray(p: ArrayProgress): Promise<void> {
+    const tasks = nextTasks(p, this.deps.config.scheduler.array_window);
+    if (tasks.length > 0) {
+      const inserted = await this.deps.store.insertJobs(tasks);
+      p.nextIndex += inserted.length;
+      p.live += inserted.length;
+      for (const t of inserted) this.state.enqueue(schedJobOf(t));
+      this.poke();
+    }
+    if (isComplete(p)) {
+      this.arrays.delete(p.parent.id);
+      const current = await this.deps.store.getJob(p.parent.id);
+      if (current === null || current.state === 'over' || current.state === 'archived') return;
+      const outcome = current.state === 'running' ? arrayOutcome(p) : 'killed';
+      await this.end(
+        p.parent.id,
+        current.state === 'running' ? 'running' : current.state === 'held' ? 'held' : 'pending',
+        outcome,
+        `${p.ended} tasks ended, ${p.failed} not successfully`,
+      );
+    }
+  }
+
+  /** True if an array task may be placed now (`%limit`). */
+  mayPlace(job: SchedJob): boolean {
+    if (job.parent === null) return true;
+    const p = this.arrays.get(job.parent);
+    return p === undefined || mayPlaceTask(p);
+  }
+
+  /**
+   * Counts a task against its array's `%limit` as soon as a pass chooses it (so the limit also
+   * holds between the candidates of one pass); `by = -1` gives it back if the commit failed.
+   */
+  countTask(job: SchedJob, by: 1 | -1): void {
+    const p = job.parent === null ? undefined : this.arrays.get(job.parent);
+    if (p !== undefined) p.placed = Math.max(0, p.placed + by);
+  }
+
+  /** After a task's placement: start the array job on its first task. */
+  async taskPlaced(job: SchedJob): Promise<void> {
+    if (job.parent === null) return;
+    const p = this.arrays.get(job.parent);
+    if (p === undefined) return;
+    if (p.parent.state === 'pending') {
+      if (
+        await this.transition(p.parent.id, 'pending', 'running', {
+          arrayParent: true,
+          reason: 'first task placed',
+        })
+      ) {
+        p.parent = { ...p.parent, state: 'running' };
+        this.state.forget(p.parent.id);
+      }
+    }
+  }
+
+  private async onEvent(type: string, jobId: number | undefined): Promise<void> {
+    if (type === EVENTS.hosts) {
+      this.state.cluster.updateHosts(await this.deps.hosts());
+      return this.poke();
+    }
+    if (type === EVENTS.settings) return void (await this.loadPriorities());
+    if (jobId === undefined) return;
+    const job = await this.deps.store.getJob(jobId);
+    if (job === null) return;
+    if (type === EVENTS.ended || job.state === 'over' || job.state === 'archived')
+      return this.onEnded(job);
+    if (type === EVENTS.submitted || type === EVENTS.changed) return this.onChanged(job);
+  }
+
+  private async onChanged(job: Job): Promise<void> {
+    const known = this.state.pending.get(job.id);
+    if (job.state === 'pending' || job.state === 'held') {
+      if (known !== undefined) this.state.forget(job.id);
+      this.state.release(job.id); // a rescheduled job gives its resources back
+      return this.intake(job);
+    }
+    if (known !== undefined && !this.state.placed.has(job.id)) this.state.forget(job.id);
+  }
+
+  private async onEnded(job: Job): Promise<void> {
+    this.state.forget(job.id);
+    const placed = this.state.release(job.id);
+    if (placed !== undefined) {
+      const usage =
+        job.usage ??
+        usageOf(
+          placed.job,
+          Math.max(0, ((job.status.dates.ended ?? this.deps.now()) - placed.since) / 1000),
+        );
+      this.state.policy.ended(placed.job, usage, this.deps.now());
+    }
+    for (const id of this.state.finish(job.id, job.outcome)) {
+      const waiting = await this.deps.store.getJob(id);
+      if (waiting !== null) {
+        this.state.forget(id);
+        await this.intake(waiting);
+      }
+    }
+    await this.arrayEvent(job);
+    this.poke();
+  }
+
+  private async arrayEvent(job: Job): Promise<void> {
+    if (isArrayJob(job)) {
+      // The array was killed from outside: stop making tasks and kill the live ones.
+      const p = this.arrays.get(job.id);
+      if (p === undefined) return;
+      p.killed = true;
+      await this.killTasks(job.id);
+      return;
+    }
+    if (job.parent === null) return;
+    const p = this.arrays.get(job.parent);
+    if (p === undefined) return;
+    p.live -= 1;
+    p.ended += 1;
+    if (job.placement !== null || job.status.dates.scheduled !== null)
+      p.placed = Math.max(0, p.placed - 1);
+    if (job.outcome !== 'success') p.failed += 1;
+    await this.topUpArray(p);
+  }
+
+  private async killTasks(parent: number): Promise<void> {
+    for await (const t of pages(
+      this.deps.store,
+      ['pending', 'held', 'scheduled', 'running', 'suspended'],
+      parent,
+    )) {
+      if (t.state === 'pending' || t.state === 'held')
+        await this.end(t.id, t.state, 'killed', `array ${parent} killed`);
+      else if (t.placement !== null)
+        await this.deps.control(t.placement.host, {
+          jobId: t.id,
+          action: 'kill',
+          reason: `array ${parent} killed`,
+        });
+    }
+  }
+}
+
+/** Thrown when the store refuses a write because a newer leader fenced it. */
+export class FencedError extends Error {
+  constructor(readonly epoch: number) {
+    super(`epoch ${epoch} is fenced off by a newer leader`);
+  }
+}
+
+/** Every job in the given states (or of an array), a page at a time. */
+async function* pages(
+  store: Store,
+  state: Job['state'][] | undefined,
+  parent?: number,
+): AsyncGenerator<Job> {
+  let cursor: string | null = null;
+  do {
+    const page = await store.listJobs(
+      { ...(state && { state }), ...(parent !== undefined && { parent }) },
+      { limit: PAGE, cursor },
+    );
+    yield* page.jobs;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+}

@@ -1,0 +1,143 @@
+/**
+ * One scheduling pass: candidates best first from the policy, project limits and array limits,
+ * placement (with EASY backfill), then the commit: a fenced `pending -> scheduled` per job and
+ * one bulk dispatch to the shards' queues. Why-pending changes are written at the end.
+ */
+import type { DispatchMessage, PendingWhy, Placement } from '@god/core';
+import { adjustHeld, projectLimitReached, type Held } from './admission.js';
+import type { Leader } from './leader.js';
+import type { SchedJob } from './sched-job.js';
+
+/** What one pass did. */
+export interface PassStats {
+  considered: number;
+  placed: number;
+  /** Candidates that lost the compare-and-set (changed meanwhile). */
+  conflicts: number;
+  ms: number;
+}
+
+/** At most this many candidates are looked at per pass, whatever the queue length. */
+const MAX_CONSIDERED_FACTOR = 4;
+/** Why-pending writes per pass: the first candidates matter; the rest update on later passes. */
+const MAX_WHY_WRITES = 500;
+
+/** Runs one pass for the leader. */
+export async function runPass(leader: Leader): Promise<PassStats> {
+  const { deps } = leader;
+  const t0 = performance.now();
+  const now = deps.now();
+  const stats: PassStats = { considered: 0, placed: 0, conflicts: 0, ms: 0 };
+  if (leader.maintenance) {
+    await flushWhy(leader);
+    return stats;
+  }
+  await leader.refreshHosts(now);
+  const batch = deps.config.scheduler.batch;
+  const chosen = chooseCandidates(leader, now, batch, stats);
+  const dispatch: DispatchMessage[] = [];
+  for (const [job, placement] of chosen) {
+    const placed = await leader.transitionJob(job.id, 'pending', 'scheduled', {
+      placement,
+      epoch: leader.epoch,
+      reason: `placed on ${placement.host}/${placement.shard} cores ${placement.cpus}`,
+      at: now,
+    });
+    leader.state.forget(job.id);
+    if (placed === null) {
+      // Killed or held meanwhile: give the allocation back; its event updates the rest.
+      stats.conflicts += 1;
+      leader.state.cluster.release(job.id);
+      leader.countTask(job, -1);
+      continue;
+    }
+    leader.state.place(job, now);
+    stats.placed += 1;
+    dispatch.push({
+      jobId: job.id,
+      attempt: placed.attempts,
+      epoch: leader.epoch,
+      host: placement.host,
+      shard: placement.shard,
+    });
+    await leader.taskPlaced(job);
+  }
+  if (dispatch.length > 0) await deps.dispatch(dispatch);
+  for (const [id, reason] of leader.takeRejections())
+    await leader.end(id, 'pending', 'rejected', reason);
+  await flushWhy(leader);
+  stats.ms = performance.now() - t0;
+  return stats;
+}
+
+/** Walks the policy's order and places what fits; returns the placements to commit. */
+function chooseCandidates(
+  leader: Leader,
+  now: number,
+  batch: number,
+  stats: PassStats,
+): Array<[SchedJob, Placement]> {
+  const { state } = leader;
+  const pass = state.cluster.beginPass(now);
+  const chosen: Array<[SchedJob, Placement]> = [];
+  const tally = new Map<string, Held>();
+  const iterator = state.policy.ordered(now);
+  const maxConsidered = batch * MAX_CONSIDERED_FACTOR;
+  while (chosen.length < batch && stats.considered < maxConsidered) {
+    const next = iterator.next();
+    if (next.done === true) break;
+    const job = state.pending.get(next.value.id);
+    if (job === undefined) continue;
+    stats.considered += 1;
+    const limit = projectLimitReached(
+      job.project,
+      leader.projects.get(job.project)?.limits ?? null,
+      sumHeld(state.held.get(job.project), tally.get(job.project)),
+      job,
+    );
+    if (limit !== null) {
+      leader.setWhy(job, { code: 'PROJECT_LIMIT', message: limit });
+      continue;
+    }
+    if (!leader.mayPlace(job)) {
+      leader.setWhy(job, {
+        code: 'ARRAY_LIMIT',
+        message: `array ${job.parent} runs as many tasks as its %limit allows`,
+      });
+      continue;
+    }
+    const r = pass.consider(job);
+    if (r.ok) {
+      // Counted as held at once so the project limit holds within this pass too.
+      state.policy.remove(job.id);
+      chosen.push([job, r.placement]);
+      // Counted at once so a project limit also holds between the candidates of this pass.
+      adjustHeld(tally, job, 1);
+      leader.countTask(job, 1);
+      continue;
+    }
+    if (r.never === true && leader.neverFits(job.id, now)) {
+      leader.rejectLater(job.id, r.message);
+      continue;
+    }
+    leader.setWhy(job, { code: r.code, message: r.message });
+  }
+  return chosen;
+}
+
+function sumHeld(a: Held | undefined, b: Held | undefined): Held | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return { cpu: a.cpu + b.cpu, ram: a.ram + b.ram, gpus: a.gpus + b.gpus, jobs: a.jobs + b.jobs };
+}
+
+/** Writes the why-pending changes gathered since the last flush (a bounded number per pass). */
+async function flushWhy(leader: Leader): Promise<void> {
+  if (leader.why.size === 0) return;
+  const batch: Array<[number, PendingWhy]> = [];
+  for (const entry of leader.why) {
+    batch.push(entry);
+    if (batch.length >= MAX_WHY_WRITES) break;
+  }
+  for (const [id] of batch) leader.why.delete(id);
+  await Promise.all(batch.map(([id, why]) => leader.deps.store.setPendingReason(id, why)));
+}
