@@ -1,0 +1,64 @@
+/**
+ * `god scheduler`, `god agent` and `god up`: run god's long-lived roles until a shutdown signal.
+ * `god up` runs the scheduler and an agent in one process on the configured (embedded) store.
+ */
+import type { Config } from '@god/core';
+import { startAgentProcess } from '@god/agent';
+import { startSchedulerProcess } from '@god/scheduler';
+import type { ExitCode, Output } from '../output.js';
+
+/** A pino-compatible logger with child loggers per component. */
+export interface RoleLogger {
+  debug(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+  child(bindings: object): RoleLogger;
+}
+
+/** What a role needs from its process. */
+export interface RoleContext {
+  io: Output;
+  logger(config: Config): RoleLogger;
+  /** Resolves with the signal's name when the process is asked to stop. */
+  untilSignal(): Promise<string>;
+}
+
+/** Which roles to run in this process. */
+export interface RoleSet {
+  scheduler: boolean;
+  agent: boolean;
+  /** For `agent`: serve only this host of the executor's hosts. */
+  host?: string;
+}
+
+/** Runs the roles until a signal, then stops them in reverse order. */
+export async function runRoles(
+  config: Config,
+  roles: RoleSet,
+  ctx: RoleContext,
+): Promise<ExitCode> {
+  const log = ctx.logger(config);
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    if (roles.agent) {
+      const agent = await startAgentProcess(config, log.child({ role: 'agent' }), roles.host);
+      stops.push(() => agent.stop());
+      log.info(
+        { hosts: agent.agent.hosts().map((h) => h.name), executor: config.executor },
+        'agent started',
+      );
+    }
+    if (roles.scheduler) {
+      const s = await startSchedulerProcess(config, log.child({ role: 'scheduler' }));
+      stops.push(() => s.stop());
+      log.info({ policy: config.scheduler.policy }, 'scheduler started');
+    }
+    const signal = await ctx.untilSignal();
+    log.info({ signal }, 'stopping');
+    return 0;
+  } finally {
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => log.error({ err }, 'stop failed'));
+  }
+}

@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { resolveConfig } from '@god/core';
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliContext } from './cli.js';
+
+const repo = resolve(import.meta.dirname, '../../..');
+
+/** Runs the CLI in-process with captured output. */
+async function god(args: string[], env: Record<string, string> = {}, cwd = repo) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext = {
+    env,
+    cwd,
+    io: { out: (l) => out.push(l), err: (l) => err.push(l) },
+    user: { id: 'tester', uid: 1000, gid: 1000 },
+    roles: {
+      logger: () => {
+        throw new Error('no roles in these tests');
+      },
+      untilSignal: () => new Promise(() => undefined),
+    },
+  };
+  const code = await runCli(args, ctx);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+async function tempFile(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'god-cli-'));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe('god config check', () => {
+  it('accepts the shipped config, whose values are exactly the defaults it documents', async () => {
+    const r = await god(['config', 'check', 'config/god.yaml']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^config ok: .*config\/god\.yaml/);
+    const shipped = resolveConfig({
+      file: { name: 'god.yaml', text: await readFile(join(repo, 'config/god.yaml'), 'utf8') },
+    });
+    expect(shipped).toEqual(resolveConfig());
+  });
+
+  it('exits 2 and lists every problem with its path', async () => {
+    const file = await tempFile(
+      'bad.yaml',
+      'store:\n  driver: oracle\nredis:\n  port: 99999\nexecuter: docker\n',
+    );
+    const r = await god(['config', 'check', file], { GODOCKER_WEB_PORT: 'x' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('(4 problems)');
+    for (const path of ['store.driver', 'redis.port', 'executer: unknown field', 'web.port'])
+      expect(r.err).toContain(`  ${path}`);
+    expect(r.err).toContain('(from GODOCKER_WEB_PORT)');
+  });
+
+  it('exits 2 when the named file cannot be read', async () => {
+    const r = await god(['config', 'check', '/nonexistent/god.yaml']);
+    expect(r).toMatchObject({ code: 2 });
+    expect(r.err).toContain('cannot read config file /nonexistent/god.yaml: ENOENT');
+  });
+
+  it('finds the config through GODOCKER_CONFIG and masks secrets in show', async () => {
+    const file = await tempFile(
+      'g.yaml',
+      'store:\n  mongodb:\n    url: mongodb://god:s3cret@db:27017\n',
+    );
+    const r = await god(['config', 'show'], {
+      GODOCKER_CONFIG: file,
+      GODOCKER_REDIS_PASSWORD: 'hunter2',
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/s3cret|hunter2/);
+    expect(JSON.parse(r.out)).toMatchObject({
+      redis: { password: '********' },
+      store: { mongodb: { url: 'mongodb://god:********@db:27017' } },
+    });
+  });
+
+  it('exits 2 from the real process for a bad config', async () => {
+    const file = await tempFile('bad.yaml', 'scheduler:\n  lease:\n    ttl_ms: 100\n');
+    const run = promisify(execFile);
+    const err = await run(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        'packages/cli/src/main.ts',
+        'config',
+        'check',
+        file,
+      ],
+      { cwd: repo },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain(
+      'scheduler.lease.renew_deadline_ms: must be less than ttl_ms',
+    );
+  });
+
+  it('prints help without any server or config', async () => {
+    const r = await god(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('config');
+    expect(r.out).toContain('demo');
+  });
+});

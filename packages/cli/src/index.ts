@@ -1,0 +1,2 @@
+export { runCli, type CliContext } from './cli.js';
+export type { ExitCode, Output } from './output.js';
