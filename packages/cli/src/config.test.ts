@@ -112,3 +112,15 @@ describe('god config check', () => {
     expect(r.out).toContain('demo');
   });
 });
+
+describe('god demo', () => {
+  it('walks a job through the store and the state machine on the embedded store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'god-demo-'));
+    const r = await god(['demo', '--set', `store.sqlite.path=${join(dir, 'god.db')}`]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const states = [...r.out.matchAll(/job \d+: ([a-z]+)/g)].map((m) => m[1]);
+    expect(states).toEqual(['pending', 'scheduled', 'running', 'over', 'archived']);
+    expect(r.out).toContain('stale kill of a finished job: refused, job is over');
+  });
+});
