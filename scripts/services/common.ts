@@ -1,6 +1,6 @@
 /** Helpers to run a real service as a child process on a free loopback port, in a temp dir. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,10 +98,26 @@ export function tcpOpen(port: number): Promise<boolean> {
 
 /** Spawns a service process with its output in `<dir>/<name>.log`. */
 export function spawnLogged(name: string, dir: string, cmd: string, args: string[]): ChildProcess {
-  const log = createWriteStream(join(dir, `${name}.log`));
+  const logPath = join(dir, `${name}.log`);
+  const log = createWriteStream(logPath);
   const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  // A service that dies while tests run makes them fail far from the cause: say so at once,
+  // with the end of its log, before the temp dir (and the log) is removed at teardown.
+  child.once('exit', (code, signal) => {
+    if (child.killed) return;
+    const tail = (() => {
+      try {
+        return readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n');
+      } catch {
+        return '(no log)';
+      }
+    })();
+    process.stderr.write(
+      `\n[services] ${name} exited unexpectedly (code ${code}, signal ${signal}); log tail:\n${tail}\n`,
+    );
+  });
   return child;
 }
 
