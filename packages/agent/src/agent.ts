@@ -81,6 +81,7 @@ class AgentImpl implements Agent {
   private heartbeat: Heartbeat | null = null;
   private unsubscribe: (() => void) | null = null;
   private state: 'new' | 'started' | 'stopped' = 'new';
+  private readonly killOutcomes = new Map<number, 'killed' | 'quota'>();
 
   constructor(private readonly opts: AgentOptions) {
     this.events = createEventPublisher({ redis: opts.redis, keys: opts.keys });
@@ -88,6 +89,7 @@ class AgentImpl implements Agent {
       store: opts.store,
       events: this.events,
       logger: opts.logger,
+      killOutcomes: this.killOutcomes,
     });
   }
 
@@ -142,7 +144,14 @@ class AgentImpl implements Agent {
     const events = this.events;
     const dispatchDeps: DispatchDeps = { store, executor, events, logger, runs: this.runs };
     const hosts = new Set(this.served.map((h) => h.name));
-    const controlDeps: ControlDeps = { store, executor, events, logger, hosts };
+    const controlDeps: ControlDeps = {
+      store,
+      executor,
+      events,
+      logger,
+      hosts,
+      killOutcomes: this.killOutcomes,
+    };
     for (const host of this.served) {
       for (const shard of host.shards) {
         const where = { host: host.name, shard: shard.id };

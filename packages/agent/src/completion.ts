@@ -35,6 +35,8 @@ export interface CompletionDeps {
   store: Store;
   events: EventPublisher;
   logger: Logger;
+  /** Outcomes asked for by kills in flight: a `killed` report of such a job ends with it. */
+  killOutcomes?: Map<number, 'killed' | 'quota'>;
 }
 
 /** Options of one completion. */
@@ -124,14 +126,16 @@ async function step(
     });
     return back.ok ? back.job : await reread(store, job.id);
   }
+  const asked = report.outcome === 'killed' ? deps.killOutcomes?.get(job.id) : undefined;
   const res = await store.transition(job.id, from, 'over', {
-    outcome: report.outcome,
+    outcome: asked ?? report.outcome,
     exitcode: report.exitcode,
     reason: report.reason,
     usage: report.usage,
     at: report.endedAt,
   });
   if (!res.ok) return reread(store, job.id);
+  deps.killOutcomes?.delete(job.id);
   await finish(deps, res.job, report);
   return 'ended';
 }

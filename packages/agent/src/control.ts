@@ -39,6 +39,8 @@ export interface ControlDeps {
   logger: Logger;
   /** The hosts this agent serves. */
   hosts: ReadonlySet<string>;
+  /** Outcomes asked for by kills in flight (`quota`), read by completion when the end arrives. */
+  killOutcomes: Map<number, 'killed' | 'quota'>;
 }
 
 /** Carries out one control request. */
@@ -54,7 +56,7 @@ export async function handleControl(
   }
   switch (msg.action) {
     case 'kill':
-      return kill(deps, job, msg.reason);
+      return kill(deps, job, msg.reason, msg.outcome ?? 'killed');
     case 'suspend':
       return pause(deps, job, 'running', 'suspended', msg.reason);
     case 'resume':
@@ -62,11 +64,17 @@ export async function handleControl(
   }
 }
 
-async function kill(deps: ControlDeps, job: Job, reason: string): Promise<ControlResult> {
+async function kill(
+  deps: ControlDeps,
+  job: Job,
+  reason: string,
+  outcome: 'killed' | 'quota',
+): Promise<ControlResult> {
   if (job.state === 'scheduled') {
     // Not started yet (its dispatch is still queued, or waits behind us for this job): end it
     // here. The dispatch will then find it `over` and drop it.
     const res = await deps.store.transition(job.id, 'scheduled', 'over', {
+      // Not started: nothing was consumed, so even a quota kill ends it plainly killed.
       outcome: 'killed',
       exitcode: null,
       reason,
@@ -80,6 +88,7 @@ async function kill(deps: ControlDeps, job: Job, reason: string): Promise<Contro
   } else if (job.state !== 'running' && job.state !== 'suspended') {
     return 'ignored';
   }
+  if (outcome !== 'killed') deps.killOutcomes.set(job.id, outcome);
   await deps.executor.kill(job.id, reason);
   deps.logger.info({ jobId: job.id }, 'kill sent to the executor');
   return 'kill-sent';

@@ -22,7 +22,14 @@ export function parseControl(data: unknown): ControlMessage | null {
   const m = data as Record<string, unknown>;
   if (!isId(m.jobId) || typeof m.action !== 'string' || !CONTROL_ACTIONS.has(m.action)) return null;
   const reason = typeof m.reason === 'string' ? m.reason : '';
-  return { jobId: m.jobId, action: m.action as ControlMessage['action'], reason };
+  const action = m.action as ControlMessage['action'];
+  // Only a kill carries an outcome, and only `quota` differs from the default.
+  return {
+    jobId: m.jobId,
+    action,
+    reason,
+    ...(action === 'kill' && m.outcome === 'quota' && { outcome: 'quota' as const }),
+  };
 }
 
 function isId(value: unknown): value is number {

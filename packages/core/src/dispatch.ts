@@ -19,6 +19,8 @@ export interface ControlMessage {
   jobId: number;
   action: 'kill' | 'suspend' | 'resume';
   reason: string;
+  /** For a kill: the outcome the job ends with (`quota` when killed at a quota limit). */
+  outcome?: 'killed' | 'quota';
 }
 
 /** The queue-job id of a dispatch: the same attempt is never enqueued twice (BullMQ dedups on it). */

@@ -15,7 +15,7 @@ import {
   type SchedulingPolicy,
   type TransitionPatch,
 } from '@god/core';
-import type { Store } from '@god/store';
+import type { Store, User } from '@god/store';
 import { checkDependencies, quotaExceeded, usageOf, type DepView } from './admission.js';
 import {
   isComplete,
@@ -26,7 +26,7 @@ import {
   arrayOutcome,
   type ArrayProgress,
 } from './arrays.js';
-import { LeaderState } from './leader-state.js';
+import { LeaderState, type PlacedJob } from './leader-state.js';
 import { runPass, type PassStats } from './pass.js';
 import { createCluster, placementRequestOf } from './placement/index.js';
 import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
@@ -152,6 +152,55 @@ export class Leader {
     return r;
   }
 
+  private quotaAt = 0;
+  private readonly quotaKilled = new Set<number>();
+
+  /**
+   * With `quotas.kill_on_limit`, at most every 2 s: kills the placed jobs of each user and
+   * project whose quota (ledger in the window plus what placed jobs accrued) is reached.
+   */
+  async enforceQuotas(now: number): Promise<void> {
+    if (!this.deps.config.quotas.kill_on_limit || now - this.quotaAt < 2_000) return;
+    this.quotaAt = now;
+    const zero = usageOf({ cpu: 0, ram: 0, gpus: 0 }, 0);
+    const groups = new Map<string, QuotaGroup>();
+    for (const p of this.state.placed.values()) {
+      const user = this.users.get(p.job.user)?.quota ?? null;
+      const project = this.projects.get(p.job.project)?.quota ?? null;
+      if (user !== null)
+        addGroup(groups, `u:${p.job.user}`, `user ${p.job.user}`, user, { user: p.job.user }, p);
+      if (project !== null)
+        addGroup(
+          groups,
+          `p:${p.job.project}`,
+          `project ${p.job.project}`,
+          project,
+          { project: p.job.project },
+          p,
+        );
+    }
+    for (const g of groups.values()) {
+      const reason = quotaExceeded(
+        g.who,
+        g.quota,
+        await this.usedInWindow(g.key, g.quota.windowSeconds),
+        zero,
+      );
+      if (reason === null) continue;
+      for (const p of g.jobs) {
+        const placement = this.state.cluster.placementOf(p.job.id);
+        if (placement === null || this.quotaKilled.has(p.job.id)) continue;
+        this.quotaKilled.add(p.job.id);
+        await this.deps.control(placement.host, {
+          jobId: p.job.id,
+          action: 'kill',
+          reason,
+          outcome: 'quota',
+        });
+      }
+    }
+  }
+
   /** Re-reads the live hosts at most once a second (agents that stop heartbeating drop out). */
   async refreshHosts(now: number): Promise<void> {
     if (now - this.hostsAt < 1_000) return;
@@ -176,11 +225,11 @@ export class Leader {
           await this.rebuild();
         });
       }
-      if (this.dirty || this.state.policy.size() > 0) {
-        this.dirty = false;
-        this.lastPass = await this.exclusive(() => runPass(this));
-        if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;
-      }
+      // A pass on every tick even when nothing is queued: it also refreshes hosts and
+      // enforces quotas on running jobs; an empty queue makes it nearly free.
+      this.dirty = false;
+      this.lastPass = await this.exclusive(() => runPass(this));
+      if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;
       if (this.dirty) continue;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, interval);
@@ -514,6 +563,7 @@ export class Leader {
 
   private async onEnded(job: Job): Promise<void> {
     this.state.forget(job.id);
+    this.quotaKilled.delete(job.id);
     const placed = this.state.release(job.id);
     if (placed !== undefined) {
       const usage =
@@ -595,4 +645,24 @@ async function* pages(
     yield* page.jobs;
     cursor = page.nextCursor;
   } while (cursor !== null);
+}
+
+type QuotaGroup = {
+  who: string;
+  quota: NonNullable<User['quota']>;
+  key: { user?: string; project?: string };
+  jobs: PlacedJob[];
+};
+
+function addGroup(
+  groups: Map<string, QuotaGroup>,
+  id: string,
+  who: string,
+  quota: NonNullable<User['quota']>,
+  key: QuotaGroup['key'],
+  p: PlacedJob,
+): void {
+  let g = groups.get(id);
+  if (g === undefined) groups.set(id, (g = { who, quota, key, jobs: [] }));
+  g.jobs.push(p);
 }

@@ -33,6 +33,7 @@ export async function runPass(leader: Leader): Promise<PassStats> {
     return stats;
   }
   await leader.refreshHosts(now);
+  await leader.enforceQuotas(now);
   const batch = deps.config.scheduler.batch;
   const chosen = chooseCandidates(leader, now, batch, stats);
   const dispatch: DispatchMessage[] = [];

@@ -272,3 +272,22 @@ describe('scheduler on real Redis, SQLite and the agent', () => {
     );
   });
 });
+
+describe('quota kill', () => {
+  it('kills running jobs with the quota outcome when kill_on_limit is on', async () => {
+    env = await SchedulerEnv.create({ sets: ['quotas.kill_on_limit=true'] });
+    await env.putUser('dave', {
+      quota: { cpuSeconds: 3, ramGBSeconds: 0, gpuSeconds: 0, wallSeconds: 0, windowSeconds: 3600 },
+    });
+    await env.startScheduler();
+    const job = await env.submit(
+      { requirements: { cpu: 2 }, env: { FAKE_RUNTIME_MS: '60000' } },
+      'dave',
+    );
+    const ended = await env.waitJob(job.id, 'is killed at its quota', done, 20_000);
+    expect(ended).toMatchObject({ outcome: 'quota', status: { secondary: 'quota reached' } });
+    expect(ended.status.reason).toMatch(/user dave quota of 3 cpu·s/);
+    // 2 cores reach 3 cpu·s after 1.5 s; enforcement runs every 2 s.
+    expect(ended.status.dates.ended! - ended.status.dates.started!).toBeLessThan(6_000);
+  });
+});
