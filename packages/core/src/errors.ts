@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'ILLEGAL_TRANSITION'
+  | 'LIMIT_EXCEEDED'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 

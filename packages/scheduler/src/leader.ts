@@ -59,6 +59,8 @@ export interface LeaderDeps {
   publish(type: string, data: Record<string, string | number | null>): Promise<void>;
   /** Replaces the rate-limit counters with pending counts (overall and per user). */
   rebuildCounters(pendingByUser: ReadonlyMap<string, number>): Promise<void>;
+  /** Takes jobs that left the pending set off the counters (per user, and overall). */
+  releaseCounters(leftByUser: ReadonlyMap<string, number>): Promise<void>;
   logger: Logger;
   now(): number;
 }
@@ -322,12 +324,35 @@ export class Leader {
     else await this.topUpArray(p);
   }
 
-  /** Pending counts from memory, written over the Redis counters (they cannot drift for long). */
+  private countersAt = 0;
+  private readonly left = new Map<string, number>();
+
+  /**
+   * Pending counts from memory, written over the Redis counters. Submissions count records
+   * (an array is one), so the tasks the scheduler makes are not counted.
+   */
   async rebuildCounters(): Promise<void> {
+    this.countersAt = this.deps.now();
+    this.left.clear();
     const byUser = new Map<string, number>();
-    for (const job of this.state.pending.values())
-      byUser.set(job.user, (byUser.get(job.user) ?? 0) + 1);
+    for (const job of this.state.pending.values()) {
+      if (job.parent === null) byUser.set(job.user, (byUser.get(job.user) ?? 0) + 1);
+    }
     await this.deps.rebuildCounters(byUser);
+  }
+
+  /** Notes that a submitted job left the pending set (placed, ended, started as an array). */
+  leftPending(job: Pick<SchedJob, 'user' | 'parent'>): void {
+    if (job.parent === null) this.left.set(job.user, (this.left.get(job.user) ?? 0) + 1);
+  }
+
+  /** Applies the noted departures; every 30 s rewrites the counters whole (drift repair). */
+  async syncCounters(now: number): Promise<void> {
+    if (now - this.countersAt >= 30_000) return this.rebuildCounters();
+    if (this.left.size === 0) return;
+    const left = new Map(this.left);
+    this.left.clear();
+    await this.deps.releaseCounters(left);
   }
 
   /**
@@ -449,7 +474,8 @@ export class Leader {
     reason: string,
   ): Promise<boolean> {
     const r = await this.transition(id, from, 'over', { outcome, reason });
-    this.state.forget(id);
+    const known = this.state.forget(id);
+    if (r && known !== undefined && from !== 'running') this.leftPending(known);
     if (r) {
       this.state.finish(id, outcome);
       await this.deps.publish(EVENTS.ended, { jobId: id, outcome });
@@ -532,7 +558,8 @@ export class Leader {
         })
       ) {
         p.parent = { ...p.parent, state: 'running' };
-        this.state.forget(p.parent.id);
+        const known = this.state.forget(p.parent.id);
+        if (known !== undefined) this.leftPending(known);
       }
     }
   }
@@ -558,11 +585,15 @@ export class Leader {
       this.state.release(job.id); // a rescheduled job gives its resources back
       return this.intake(job);
     }
-    if (known !== undefined && !this.state.placed.has(job.id)) this.state.forget(job.id);
+    if (known !== undefined && !this.state.placed.has(job.id)) {
+      this.state.forget(job.id);
+      this.leftPending(known);
+    }
   }
 
   private async onEnded(job: Job): Promise<void> {
-    this.state.forget(job.id);
+    const known = this.state.forget(job.id);
+    if (known !== undefined) this.leftPending(known);
     this.quotaKilled.delete(job.id);
     const placed = this.state.release(job.id);
     if (placed !== undefined) {

@@ -53,6 +53,7 @@ export async function runPass(leader: Leader): Promise<PassStats> {
       continue;
     }
     leader.state.place(job, now);
+    leader.leftPending(job);
     stats.placed += 1;
     dispatch.push({
       jobId: job.id,
@@ -67,6 +68,7 @@ export async function runPass(leader: Leader): Promise<PassStats> {
   for (const [id, reason] of leader.takeRejections())
     await leader.end(id, 'pending', 'rejected', reason);
   await flushWhy(leader);
+  await leader.syncCounters(now);
   stats.ms = performance.now() - t0;
   return stats;
 }

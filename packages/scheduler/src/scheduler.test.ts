@@ -291,3 +291,18 @@ describe('quota kill', () => {
     expect(ended.status.dates.ended! - ended.status.dates.started!).toBeLessThan(6_000);
   });
 });
+
+describe('pending counters', () => {
+  it('takes placed and ended jobs off the pending counters', async () => {
+    env = await SchedulerEnv.create();
+    await env.startScheduler();
+    const jobs = [];
+    for (let i = 0; i < 3; i++) jobs.push(await env.submit({}, 'erin'));
+    await env.redis.hset(env.keys.counters(), 'pending:user:erin', '3', 'pending', '3');
+    await Promise.all(jobs.map((j) => env!.waitJob(j.id, 'ends', done)));
+    await waitFor(
+      'counters back to zero',
+      async () => (await env!.redis.hget(env!.keys.counters(), 'pending:user:erin')) === null,
+    );
+  });
+});

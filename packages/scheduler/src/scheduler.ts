@@ -154,6 +154,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         values.set(counterNames.pending(), total);
         await deps.counters.rebuild(values);
       },
+      releaseCounters: async (leftByUser) => {
+        let total = 0;
+        for (const [user, n] of leftByUser) {
+          total += n;
+          await deps.counters.decr(counterNames.pendingOfUser(user), n);
+        }
+        await deps.counters.decr(counterNames.pending(), total);
+      },
       logger: log,
       now,
     };

@@ -1,0 +1,2 @@
+/** @god/jobs: the job service shared by the API, the CLI and DRMAA. */
+export { submitJobs, LimitExceededError, MAX_BULK, type SubmitDeps } from './submit.js';

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ValidationError } from '@god/core';
+import {
+  counterNames,
+  createCounters,
+  createEventPublisher,
+  createKeys,
+  createRedisFromUrl,
+  type Redis,
+} from '@god/coord';
+import { createSqliteStore, type Store } from '@god/store';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { LimitExceededError, submitJobs, type SubmitDeps } from './submit.js';
+
+const job = { container: { image: 'busybox' }, command: { cmd: 'true' } };
+const alice = { id: 'alice', uid: 1001, gid: 1001, sgids: [] };
+
+let dir: string;
+let store: Store;
+let redis: Redis;
+let deps: SubmitDeps;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'god-submit-'));
+  store = await createSqliteStore({ path: join(dir, 'god.db') });
+  redis = createRedisFromUrl(inject('redisUrl'));
+  const keys = createKeys(`t-${randomBytes(6).toString('hex')}`);
+  deps = {
+    store,
+    counters: createCounters({ redis, keys }),
+    publisher: createEventPublisher({ redis, keys }),
+    limits: { max_pending_per_user: 3, max_pending: 5 },
+  };
+});
+afterEach(async () => {
+  redis.disconnect();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('submitJobs', () => {
+  it('stores the jobs and counts them as pending for the user and overall', async () => {
+    const jobs = await submitJobs(deps, alice, [job, { ...job, hold: true }]);
+    expect(jobs.map((j) => j.state)).toEqual(['pending', 'held']);
+    expect(await deps.counters.get(counterNames.pendingOfUser('alice'))).toBe(2);
+    expect(await deps.counters.get(counterNames.pending())).toBe(2);
+  });
+
+  it('refuses a submission over the per-user limit, and then the overall one, writing nothing', async () => {
+    await submitJobs(deps, alice, [job, job, job]);
+    await expect(submitJobs(deps, alice, [job])).rejects.toThrow(LimitExceededError);
+    await expect(submitJobs(deps, alice, [job])).rejects.toThrow(
+      'limits.max_pending_per_user is 3 and 3 jobs are already pending',
+    );
+    await submitJobs(deps, { ...alice, id: 'bob' }, [job, job]);
+    const err = await submitJobs(deps, { ...alice, id: 'carol' }, [job]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'max_pending', retryable: true });
+    expect((await store.listJobs()).jobs).toHaveLength(5);
+  });
+
+  it('lets exactly the limit through under concurrent submissions', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, () => submitJobs(deps, alice, [job])),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect((await store.listJobs({ user: 'alice' })).jobs).toHaveLength(3);
+    expect(await deps.counters.get(counterNames.pendingOfUser('alice'))).toBe(3);
+  });
+
+  it('names every bad field of a bulk by index and writes nothing, not even counters', async () => {
+    const err = await submitJobs(deps, alice, [
+      job,
+      { ...job, requirements: { cpu: 0 } },
+      { command: { cmd: 'x' } },
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues.map((i) => i.path)).toEqual([
+      'jobs[1].requirements.cpu',
+      'jobs[2].container',
+    ]);
+    expect((await store.listJobs()).jobs).toHaveLength(0);
+    expect(await deps.counters.get(counterNames.pending())).toBe(0);
+  });
+
+  it('gives the counted room back when the store refuses the insert', async () => {
+    await store.close();
+    await expect(submitJobs(deps, alice, [job, job])).rejects.toThrow();
+    expect(await deps.counters.get(counterNames.pendingOfUser('alice'))).toBe(0);
+    store = await createSqliteStore({ path: join(dir, 'god.db') });
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * Submission: validate every job, take room on the pending counters (per user and overall, one
+ * Lua script, all or nothing), insert atomically, then wake the scheduler. A failure after the
+ * counters were taken gives the room back; the scheduler leader also rewrites the counters from
+ * the store, so a crash between the two cannot leave them wrong for long.
+ */
+import {
+  EVENTS,
+  GodError,
+  ValidationError,
+  fieldIssues,
+  JobSubmissionSchema,
+  newJobFromSubmission,
+  type Config,
+  type FieldIssue,
+  type Job,
+  type JobSubmission,
+  type JobUser,
+} from '@god/core';
+import { counterNames, type Counters, type EventPublisher } from '@god/coord';
+import type { Store } from '@god/store';
+
+/** What submission needs. */
+export interface SubmitDeps {
+  store: Store;
+  counters: Counters;
+  publisher: EventPublisher;
+  limits: Config['limits'];
+  now?: () => number;
+}
+
+/** Most jobs in one bulk submission. */
+export const MAX_BULK = 10_000;
+
+/** Thrown when a submission would pass a pending-jobs limit; nothing was written. */
+export class LimitExceededError extends GodError {
+  constructor(
+    readonly limit: 'max_pending_per_user' | 'max_pending',
+    readonly max: number,
+    readonly current: number,
+  ) {
+    super('LIMIT_EXCEEDED', `limits.${limit} is ${max} and ${current} jobs are already pending`, {
+      retryable: true,
+    });
+  }
+}
+
+/**
+ * Submits jobs for `owner` (identity from authentication): all are accepted or none is.
+ * Throws ValidationError naming every bad field (`jobs[3].requirements.cpu` in a bulk) or
+ * LimitExceededError; returns the stored jobs in order.
+ */
+export async function submitJobs(
+  deps: SubmitDeps,
+  owner: Omit<JobUser, 'project'>,
+  inputs: readonly unknown[],
+): Promise<Job[]> {
+  if (inputs.length === 0)
+    throw new ValidationError('invalid submission', [{ path: 'jobs', message: 'no job given' }]);
+  if (inputs.length > MAX_BULK)
+    throw new ValidationError('invalid submission', [
+      { path: 'jobs', message: `at most ${MAX_BULK} jobs at once` },
+    ]);
+  const subs = validateAll(inputs);
+  const n = subs.length;
+  const names = [counterNames.pendingOfUser(owner.id), counterNames.pending()];
+  const taken = await deps.counters.incrAllWithin(
+    [
+      { name: names[0]!, max: deps.limits.max_pending_per_user },
+      { name: names[1]!, max: deps.limits.max_pending },
+    ],
+    n,
+  );
+  if (!taken.ok) {
+    const limit = taken.blockedBy === names[0] ? 'max_pending_per_user' : 'max_pending';
+    throw new LimitExceededError(limit, taken.max, taken.value);
+  }
+  let jobs: Job[];
+  try {
+    const now = (deps.now ?? Date.now)();
+    jobs = await deps.store.insertJobs(subs.map((s) => newJobFromSubmission(s, owner, now)));
+  } catch (err) {
+    await Promise.all(names.map((name) => deps.counters.decr(name, n)));
+    throw err;
+  }
+  // The jobs are stored: a lost event only delays them until the scheduler's next tick.
+  await Promise.all(
+    jobs.map((j) => deps.publisher.publish(EVENTS.submitted, { jobId: j.id })),
+  ).catch(() => undefined);
+  return jobs;
+}
+
+/** Validates every input; one ValidationError lists the problems of all of them. */
+function validateAll(inputs: readonly unknown[]): JobSubmission[] {
+  const issues: FieldIssue[] = [];
+  const out: JobSubmission[] = [];
+  inputs.forEach((input, i) => {
+    const r = JobSubmissionSchema.safeParse(input);
+    if (r.success) out.push(r.data);
+    else
+      for (const issue of fieldIssues(r.error))
+        issues.push(
+          inputs.length === 1
+            ? issue
+            : { ...issue, path: `jobs[${i}]${issue.path ? `.${issue.path}` : ''}` },
+        );
+  });
+  if (issues.length > 0) throw new ValidationError('invalid job', issues);
+  return out;
+}
