@@ -25,7 +25,7 @@ let deps: SubmitDeps;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'god-submit-'));
-  store = await createSqliteStore({ path: join(dir, 'god.db') });
+  store = createSqliteStore({ path: join(dir, 'god.db') });
   redis = createRedisFromUrl(inject('redisUrl'));
   const keys = createKeys(`t-${randomBytes(6).toString('hex')}`);
   deps = {
@@ -89,6 +89,6 @@ describe('submitJobs', () => {
     await store.close();
     await expect(submitJobs(deps, alice, [job, job])).rejects.toThrow();
     expect(await deps.counters.get(counterNames.pendingOfUser('alice'))).toBe(0);
-    store = await createSqliteStore({ path: join(dir, 'god.db') });
+    store = createSqliteStore({ path: join(dir, 'god.db') });
   });
 });
