@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, parse as parseYamlScalar } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { fieldIssues } from './validation.js';
+import { setPath } from './paths.js';
 
 const positiveMs = z.number().int().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
@@ -231,18 +232,6 @@ function coerce(path: string, value: string): unknown {
   } catch {
     return value;
   }
-}
-
-function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  const last = keys.pop() as string;
-  let cur = doc;
-  for (const key of keys) {
-    const child = cur[key];
-    if (typeof child !== 'object' || child === null || Array.isArray(child)) cur[key] = {};
-    cur = cur[key] as Record<string, unknown>;
-  }
-  cur[last] = value;
 }
 
 function deepFreeze<T>(value: T): T {

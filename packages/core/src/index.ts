@@ -10,3 +10,4 @@ export * from './plugins.js';
 export * from './policy.js';
 export * from './executor.js';
 export * from './dispatch.js';
+export * from './job-queue.js';

@@ -5,6 +5,7 @@
 import type { Job, JobUsage, Placement, PendingWhy } from './job.js';
 import { IllegalTransitionError } from './errors.js';
 import { checkTransition, goDockerStatus, type JobOutcome, type JobState } from './job-state.js';
+import { getPath, setPath } from './paths.js';
 
 /** Fields a caller may set together with a transition. Everything else is derived. */
 export interface TransitionPatch {
@@ -119,25 +120,4 @@ export function applyPlan(job: Job, plan: TransitionPlan): Job {
     setPath(next, path, (typeof current === 'number' ? current : 0) + by);
   }
   return next as unknown as Job;
-}
-
-function getPath(doc: Record<string, unknown>, path: string): unknown {
-  let cur: unknown = doc;
-  for (const key of path.split('.')) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  const last = keys.pop() as string;
-  let cur = doc;
-  for (const key of keys) {
-    const child = cur[key];
-    if (typeof child !== 'object' || child === null) cur[key] = {};
-    cur = cur[key] as Record<string, unknown>;
-  }
-  cur[last] = value;
 }

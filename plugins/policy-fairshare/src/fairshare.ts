@@ -7,7 +7,7 @@
 import type { JobUsage, Priorities, QueuedJob, SchedulingPolicy } from '@god/core';
 import type { FairShareConfig } from './config.js';
 import { ageFactor, ageForFactor, type Weights } from './factors.js';
-import { compareJobs, Cursor, JobQueue, makeEntry, type Entry } from './job-queue.js';
+import { compareJobs, Cursor, JobQueue, makeEntry, type Entry } from '@god/core';
 import { Ledger, type Party } from './ledger.js';
 import { Decay } from './usage.js';
 

@@ -6,7 +6,7 @@
  */
 import type { QueuedJob, SchedulingPolicy } from '@god/core';
 import { MinHeap } from './heap.js';
-import { compareJobs, Cursor, JobQueue, makeEntry, type Entry } from './job-queue.js';
+import { compareJobs, Cursor, JobQueue, makeEntry, type Entry } from '@god/core';
 
 /** Builds an empty FIFO queue. */
 export function createFifoPolicy(): SchedulingPolicy {

@@ -1,11 +1,10 @@
 /**
  * One line of jobs in (submitted, id) order, cheap at a million entries: jobs almost always
  * arrive in order, so adding is an append; removal is lazy (the entry stays in the array until
- * the head passes it or a compaction drops it), so it never shifts the array.
- *
- * The same module is in policy-fairshare: plugins depend on core only, never on each other.
+ * the head passes it or a compaction drops it), so it never shifts the array. Shared by the
+ * queue policies (plugins depend on core only, never on each other).
  */
-import type { QueuedJob } from '@god/core';
+import type { QueuedJob } from './policy.js';
 
 /** A queued job as a policy stores it: its own copy, stamped with when it was added. */
 export interface Entry extends QueuedJob {
