@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { configCheck, configShow, resolveOrReport, type ConfigContext } from './commands/config.js';
 import { demo, type DemoUser } from './commands/demo.js';
+import { maintenance } from './commands/maintenance.js';
 import { runRoles, type RoleContext } from './commands/roles.js';
 import type { ExitCode, Output } from './output.js';
 
@@ -73,6 +74,10 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
                 r.config,
                 { ...roles, ...(opts.host !== undefined && { host: opts.host }) },
                 { ...ctx.roles, io: ctx.io },
+                () => {
+                  const again = resolveOrReport(cfgCtx, globals().config, globals().set);
+                  return typeof again === 'number' ? null : again.config;
+                },
               );
       });
   role('scheduler', 'run a scheduler (leader when it holds the lease, standby otherwise)', {
@@ -84,6 +89,14 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     scheduler: true,
     agent: true,
   });
+
+  program
+    .command('maintenance <on|off|status>')
+    .description('pause or resume scheduling cluster-wide (jobs are still accepted)')
+    .action(async (action: string) => {
+      const r = resolveOrReport(cfgCtx, globals().config, globals().set);
+      code = typeof r === 'number' ? r : await maintenance(r.config, action, ctx.io);
+    });
 
   try {
     await program.parseAsync([...args], { from: 'user' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveConfig } from '@god/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli, type CliContext } from './cli.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -23,6 +23,7 @@ async function god(args: string[], env: Record<string, string> = {}, cwd = repo)
         throw new Error('no roles in these tests');
       },
       untilSignal: () => new Promise(() => undefined),
+      onReload: () => undefined,
     },
   };
   const code = await runCli(args, ctx);
@@ -122,5 +123,32 @@ describe('god demo', () => {
     const states = [...r.out.matchAll(/job \d+: ([a-z]+)/g)].map((m) => m[1]);
     expect(states).toEqual(['pending', 'scheduled', 'running', 'over', 'archived']);
     expect(r.out).toContain('stale kill of a finished job: refused, job is over');
+  });
+});
+
+describe('god maintenance', () => {
+  it('sets the cluster-wide flag in Redis and reports it', async () => {
+    const url = new URL(inject('redisUrl'));
+    const sets = [
+      '--set',
+      `redis.host=${url.hostname}`,
+      '--set',
+      `redis.port=${url.port}`,
+      '--set',
+      `redis.prefix=t${Date.now()}`,
+    ];
+    expect(await god([...sets, 'maintenance', 'on'])).toMatchObject({
+      code: 0,
+      out: 'maintenance: on (scheduling paused)',
+    });
+    expect(await god([...sets, 'maintenance', 'status'])).toMatchObject({
+      code: 0,
+      out: 'maintenance: on (scheduling paused)',
+    });
+    expect(await god([...sets, 'maintenance', 'off'])).toMatchObject({
+      code: 0,
+      out: 'maintenance: off',
+    });
+    expect(await god([...sets, 'maintenance', 'maybe'])).toMatchObject({ code: 2 });
   });
 });

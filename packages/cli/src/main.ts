@@ -23,6 +23,7 @@ runCli(process.argv.slice(2), {
       new Promise((resolve) => {
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve(sig));
       }),
+    onReload: (handler) => void process.on('SIGHUP', handler),
   },
 }).then(
   (code) => {

@@ -10,6 +10,7 @@ describe('keys', () => {
     expect(k.leaseEpoch('scheduler')).toBe('god:leader:scheduler:epoch');
     expect(k.events()).toBe('god:events');
     expect(k.counters()).toBe('god:counters');
+    expect(k.schedulerSettings()).toBe('god:scheduler:settings');
     expect(k.nodes()).toBe('god:nodes');
     expect(k.node('node-1.example.org')).toBe('god:node:node-1.example.org');
     expect(k.shard('node-1', 0)).toBe('god:shard:node-1:0');
@@ -23,6 +24,7 @@ describe('keys', () => {
       k.leaseEpoch('x'),
       k.events(),
       k.counters(),
+      k.schedulerSettings(),
       k.nodes(),
       k.node('h'),
       k.shard('h', 1),

@@ -33,6 +33,8 @@ export interface Keys {
   events(): string;
   /** The hash holding all rate-limit counters. */
   counters(): string;
+  /** Scheduler settings operators change at run time (`maintenance`): a hash. */
+  schedulerSettings(): string;
   /** Sorted set of agent hosts by last heartbeat. */
   nodes(): string;
   /** Description of one agent host. */
@@ -63,6 +65,7 @@ export function createKeys(prefix = 'god'): Keys {
     leaseEpoch: (name: string) => key('leader', segment('lease name', name), 'epoch'),
     events: () => key('events'),
     counters: () => key('counters'),
+    schedulerSettings: () => key('scheduler', 'settings'),
     nodes: () => key('nodes'),
     node: (host: string) => key('node', segment('host', host)),
     shard: (host: string, shard: number) =>

@@ -22,6 +22,8 @@ export interface RoleContext {
   logger(config: Config): RoleLogger;
   /** Resolves with the signal's name when the process is asked to stop. */
   untilSignal(): Promise<string>;
+  /** Calls `handler` each time the process is asked to reload its configuration (SIGHUP). */
+  onReload(handler: () => void): void;
 }
 
 /** Which roles to run in this process. */
@@ -37,6 +39,8 @@ export async function runRoles(
   config: Config,
   roles: RoleSet,
   ctx: RoleContext,
+  /** Resolves the configuration again (null when it is now invalid: problems were printed). */
+  reread: () => Config | null = () => null,
 ): Promise<ExitCode> {
   const log = ctx.logger(config);
   const stops: Array<() => Promise<void>> = [];
@@ -52,6 +56,16 @@ export async function runRoles(
     if (roles.scheduler) {
       const s = await startSchedulerProcess(config, log.child({ role: 'scheduler' }));
       stops.push(() => s.stop());
+      ctx.onReload(() => {
+        const next = reread();
+        if (next === null) return log.warn({}, 'configuration not reloaded: it is invalid');
+        try {
+          s.scheduler.reload(next);
+          log.info({ policy: next.scheduler.policy }, 'configuration reloaded');
+        } catch (err) {
+          log.warn({ err }, 'configuration not reloaded');
+        }
+      });
       log.info({ policy: config.scheduler.policy }, 'scheduler started');
     }
     const signal = await ctx.untilSignal();
