@@ -8,7 +8,6 @@
 import type { Collection, Filter, UpdateFilter, WithId } from 'mongodb';
 import {
   ACTIVE_STATES,
-  applyPlan,
   isFinished,
   type Job,
   type JobState,
@@ -191,22 +190,28 @@ export class MongoJobs {
       const job = await this.get(id);
       return { ok: false, actual: job?.state ?? null, fenced: true };
     }
-    // Read, check, write: safe because every writer of this job holds its lock. The write
-    // still carries `state: from`, so on MongoDB it stays a compare-and-set even if a lock
-    // were broken early. (findOneAndUpdate would do both at once, but on FerretDB v1 it costs
-    // several times a findOne plus an updateOne by _id.)
-    const before = await retryBusy(() => coll.findOne({ _id: id }));
-    if (before === null || before.state !== from) return this.lost(id);
-    if (!matchesExpect(toJob(before), options.expect))
-      return { ok: false, actual: before.state, unexpected: true };
+    // One compare-and-set on `state` (and the expected attempt/epoch): atomic by itself on
+    // MongoDB; on FerretDB v1, where it is a read then a write, the job's lock (held by every
+    // writer of the job) makes it exclusive. FerretDB v1 scans the collection for each command
+    // on a numeric _id, so one findOneAndUpdate also beats a findOne plus an updateOne there.
+    const filter: Filter<JobDoc> = { _id: id, state: from };
+    if (options.expect?.attempts !== undefined) filter.attempts = options.expect.attempts;
+    if (options.expect?.epoch !== undefined) filter.epoch = options.expect.epoch;
     const update: UpdateFilter<JobDoc> = { $set: plan.set as Partial<JobDoc> };
     if (Object.keys(plan.inc).length > 0) update.$inc = plan.inc;
-    const r = await retryBusy(() => coll.updateOne({ _id: id, state: from }, update));
-    if (r.matchedCount !== 1) return this.lost(id);
-    // The document as written: the same plan applied to the copy read under the lock.
-    const after = applyPlan(toJob(before), plan);
-    if (!isFinished(from) && isFinished(after.state)) await this.moveToDone(toDoc(after));
-    return { ok: true, job: after };
+    const after = await retryBusy(() =>
+      coll.findOneAndUpdate(filter, update, { returnDocument: 'after' }),
+    );
+    if (after === null) {
+      // Under the lock nothing changed since: tell a stale state from a failed guard.
+      const job = await this.get(id);
+      if (job?.state === from && !matchesExpect(job, options.expect)) {
+        return { ok: false, actual: from, unexpected: true };
+      }
+      return { ok: false, actual: job?.state ?? null };
+    }
+    if (!isFinished(from) && isFinished(after.state)) await this.moveToDone(after);
+    return { ok: true, job: toJob(after) };
   }
 
   private async lost(id: number): Promise<TransitionResult> {

@@ -1,6 +1,7 @@
 /** Error predicates and retries for MongoDB servers, FerretDB v1 included. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoServerError } from 'mongodb';
+import { GodError } from '@god/core';
 
 export { sleep };
 
@@ -25,14 +26,23 @@ export function backoff(attempt: number): number {
 /** How long an operation keeps retrying a busy server before giving up. */
 const BUSY_DEADLINE_MS = 30_000;
 
-/** Runs `op`, retrying while the server reports it busy (nothing was written then). */
+/**
+ * Runs `op`, retrying while the server reports it busy (nothing was written then). A server
+ * still busy at the deadline is overloaded: that is a retryable UNAVAILABLE for the caller.
+ */
 export async function retryBusy<T>(op: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + BUSY_DEADLINE_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       return await op();
     } catch (err) {
-      if (!isBusy(err) || Date.now() > deadline) throw err;
+      if (!isBusy(err)) throw err;
+      if (Date.now() > deadline) {
+        throw new GodError('UNAVAILABLE', `the database stayed busy for ${BUSY_DEADLINE_MS} ms`, {
+          retryable: true,
+          cause: err,
+        });
+      }
     }
     await sleep(backoff(attempt));
   }
