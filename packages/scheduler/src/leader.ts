@@ -99,6 +99,7 @@ export class Leader {
     }
     const from = await this.deps.lastEventId();
     await this.rebuild();
+    if (this.signal.aborted) return; // lost the lease while rebuilding
     const events = this.deps.consume(
       from,
       (type, jobId) => this.exclusive(() => this.onEvent(type, jobId)),
@@ -229,17 +230,23 @@ export class Leader {
       }
       // A pass on every tick even when nothing is queued: it also refreshes hosts and
       // enforces quotas on running jobs; an empty queue makes it nearly free.
+      // The consumer hands events over one at a time, each after the previous handler: yield
+      // once so that the events already read (a batch of up to 100) go before this pass, not
+      // one event per pass.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       this.dirty = false;
       this.lastPass = await this.exclusive(() => runPass(this));
       if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;
       if (this.dirty) continue;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, interval);
+        // One listener per wait, removed when the wait ends (ticks must not pile them up).
         const done = (): void => {
           clearTimeout(t);
+          this.signal.removeEventListener('abort', done);
           this.wake = null;
           resolve();
         };
+        const t = setTimeout(done, interval);
         this.wake = done;
         this.signal.addEventListener('abort', done, { once: true });
       });
@@ -257,22 +264,31 @@ export class Leader {
     await this.loadPriorities();
     await this.loadUsage();
     const parents: Job[] = [];
+    const undelivered: DispatchMessage[] = [];
     for await (const job of pages(store, ['scheduled', 'running', 'suspended'])) {
+      if (this.signal.aborted) return;
       if (isArrayJob(job)) {
         parents.push(job);
         continue;
       }
-      if (job.placement !== null)
+      if (job.placement !== null) {
         cluster.restore(placementRequestOf(job), job.placement, job.status.dates.scheduled ?? t0);
+        if (job.state === 'scheduled') undelivered.push(redispatchOf(job, job.placement));
+      }
       this.state.place(schedJobOf(job), job.status.dates.scheduled ?? t0);
     }
-    const pendingJobs: Job[] = [];
+    // A leader that died between its commit and its dispatch left these jobs `scheduled` with
+    // no message. Sending them again is safe: same queue-job id (BullMQ drops a duplicate), and
+    // the agent drops a message whose job has moved on or whose epoch/attempt differ.
+    if (undelivered.length > 0) await this.deps.dispatch(undelivered);
+    // Admitted page by page: keeping every pending document until the end would hold them all
+    // (gigabytes at a million jobs) where the leader only needs their compact form.
     for await (const job of pages(store, ['pending', 'held'])) {
+      if (this.signal.aborted) return; // the term ended meanwhile: its state is of no use
       if (isArrayJob(job)) parents.push(job);
-      else pendingJobs.push(job);
+      else await this.intake(job);
     }
     for (const parent of parents) await this.loadArray(parent);
-    for (const job of pendingJobs) await this.intake(job);
     await this.rebuildCounters();
     logger.info(
       {
@@ -661,6 +677,17 @@ export class FencedError extends Error {
   }
 }
 
+/** The dispatch message of a job already committed as `scheduled` (by this or an earlier term). */
+function redispatchOf(job: Job, placement: NonNullable<Job['placement']>): DispatchMessage {
+  return {
+    jobId: job.id,
+    attempt: job.attempts,
+    epoch: job.epoch,
+    host: placement.host,
+    shard: placement.shard,
+  };
+}
+
 /** Every job in the given states (or of an array), a page at a time. */
 async function* pages(
   store: Store,
@@ -675,6 +702,9 @@ async function* pages(
     );
     yield* page.jobs;
     cursor = page.nextCursor;
+    // The store may answer without I/O (SQLite): let timers run between pages, or a long scan
+    // would starve the lease renewals and the leader would step down mid-rebuild.
+    if (cursor !== null) await new Promise<void>((resolve) => setImmediate(resolve));
   } while (cursor !== null);
 }
 

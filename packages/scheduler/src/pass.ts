@@ -6,6 +6,7 @@
 import type { DispatchMessage, PendingWhy, Placement } from '@god/core';
 import { adjustHeld, projectLimitReached, type Held } from './admission.js';
 import type { Leader } from './leader.js';
+import type { ConsiderResult } from './placement/index.js';
 import type { SchedJob } from './sched-job.js';
 
 /** What one pass did. */
@@ -21,6 +22,8 @@ export interface PassStats {
 const MAX_CONSIDERED_FACTOR = 4;
 /** Why-pending writes per pass: the first candidates matter; the rest update on later passes. */
 const MAX_WHY_WRITES = 500;
+/** Placements sent to the queues at a time while the rest of the pass commits. */
+const DISPATCH_CHUNK = 500;
 
 /** Runs one pass for the leader. */
 export async function runPass(leader: Leader): Promise<PassStats> {
@@ -36,7 +39,35 @@ export async function runPass(leader: Leader): Promise<PassStats> {
   await leader.enforceQuotas(now);
   const batch = deps.config.scheduler.batch;
   const chosen = chooseCandidates(leader, now, batch, stats);
-  const dispatch: DispatchMessage[] = [];
+  await commit(leader, chosen, now, stats);
+  for (const [id, reason] of leader.takeRejections())
+    await leader.end(id, 'pending', 'rejected', reason);
+  await flushWhy(leader);
+  await leader.syncCounters(now);
+  stats.ms = performance.now() - t0;
+  return stats;
+}
+
+/**
+ * Commits the chosen placements (a fenced `pending -> scheduled` each) and hands them to the
+ * shards' queues a chunk at a time, so that the queues (and the agents) start on the first
+ * chunk while the next ones commit. A job is always committed before its message is sent.
+ */
+async function commit(
+  leader: Leader,
+  chosen: Array<[SchedJob, Placement]>,
+  now: number,
+  stats: PassStats,
+): Promise<void> {
+  const sending: Array<Promise<void>> = [];
+  let dispatch: DispatchMessage[] = [];
+  const send = (): void => {
+    if (dispatch.length === 0) return;
+    const sent = leader.deps.dispatch(dispatch);
+    sent.catch(() => undefined); // awaited below: a failure still fails the pass
+    sending.push(sent);
+    dispatch = [];
+  };
   for (const [job, placement] of chosen) {
     const placed = await leader.transitionJob(job.id, 'pending', 'scheduled', {
       placement,
@@ -63,14 +94,14 @@ export async function runPass(leader: Leader): Promise<PassStats> {
       shard: placement.shard,
     });
     await leader.taskPlaced(job);
+    if (dispatch.length >= DISPATCH_CHUNK) {
+      send();
+      // Lets the queue writes go out (and lease renewals run) while the next chunk commits.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
-  if (dispatch.length > 0) await deps.dispatch(dispatch);
-  for (const [id, reason] of leader.takeRejections())
-    await leader.end(id, 'pending', 'rejected', reason);
-  await flushWhy(leader);
-  await leader.syncCounters(now);
-  stats.ms = performance.now() - t0;
-  return stats;
+  send();
+  await Promise.all(sending);
 }
 
 /** Walks the policy's order and places what fits; returns the placements to commit. */
@@ -84,6 +115,7 @@ function chooseCandidates(
   const pass = state.cluster.beginPass(now);
   const chosen: Array<[SchedJob, Placement]> = [];
   const tally = new Map<string, Held>();
+  const failed = new Map<string, ConsiderResult>();
   const iterator = state.policy.ordered(now);
   const maxConsidered = batch * MAX_CONSIDERED_FACTOR;
   while (chosen.length < batch && stats.considered < maxConsidered) {
@@ -109,7 +141,13 @@ function chooseCandidates(
       });
       continue;
     }
-    const r = pass.consider(job);
+    // Capacity only shrinks during a pass, so a shape that did not fit will not fit later in
+    // it: with a full cluster and a long queue, each further candidate costs a lookup.
+    const shape = shapeKey(job);
+    const known = shape === null ? undefined : failed.get(shape);
+    const r = known ?? pass.consider(job);
+    if (!r.ok && known === undefined && shape !== null && pass.reservation()?.jobId !== job.id)
+      failed.set(shape, r); // the head (which took the reservation) has its own message
     if (r.ok) {
       // Counted as held at once so the project limit holds within this pass too.
       state.policy.remove(job.id);
@@ -126,6 +164,15 @@ function chooseCandidates(
     leader.setWhy(job, { code: r.code, message: r.message });
   }
   return chosen;
+}
+
+/**
+ * What `consider` depends on for a job without ports, labels or a group: its size, run time and
+ * owner (reserved hosts). Null for the others, which are always considered.
+ */
+function shapeKey(job: SchedJob): string | null {
+  if (job.ports.length > 0 || job.label.length > 0 || job.group !== null) return null;
+  return `${job.cpu}|${job.ram}|${job.gpus}|${job.maxlifespan}|${job.user}|${job.project}`;
 }
 
 function sumHeld(a: Held | undefined, b: Held | undefined): Held | undefined {

@@ -89,34 +89,49 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return q;
   };
 
-  const elector: LeaderElector = createLeaderElector({
-    redis: deps.leaseRedis,
-    keys: deps.keys,
-    name: 'scheduler',
-    holderId: deps.holderId,
-    ttlMs: config.scheduler.lease.ttl_ms,
-    renewDeadlineMs: config.scheduler.lease.renew_deadline_ms,
-    retryMs: config.scheduler.lease.retry_ms,
-    epochFloor: () => deps.store.fenceEpoch('scheduler'),
-    logger: log,
-    onStartedLeading: async (epoch, signal) => {
-      log.info({ epoch }, 'leading');
-      const leader = new Leader(leaderDeps(), epoch, signal);
-      current = leader;
-      try {
-        await leader.run();
-      } catch (err) {
-        if (err instanceof FencedError) log.warn({ epoch }, 'fenced off by a newer leader');
-        else log.error({ err, epoch }, 'leader term failed');
-        // A term that cannot go on must not keep the lease: step down, let another take over.
-        await elector.stop().catch(() => undefined);
-        await elector.start().catch(() => undefined);
-      } finally {
-        if (current === leader) current = null;
-      }
-    },
-    onStoppedLeading: (reason) => log.info({ reason }, 'stopped leading'),
-  });
+  let stopping = false;
+  /** The running (or last) term: `stop` waits for it before closing anything it uses. */
+  let term: Promise<void> = Promise.resolve();
+  // An elector contends once (`start` after `stop` is refused): a new one for every restart.
+  const newElector = (): LeaderElector =>
+    createLeaderElector({
+      redis: deps.leaseRedis,
+      keys: deps.keys,
+      name: 'scheduler',
+      holderId: deps.holderId,
+      ttlMs: config.scheduler.lease.ttl_ms,
+      renewDeadlineMs: config.scheduler.lease.renew_deadline_ms,
+      retryMs: config.scheduler.lease.retry_ms,
+      epochFloor: () => deps.store.fenceEpoch('scheduler'),
+      logger: log,
+      onStartedLeading: (epoch, signal) => (term = lead(epoch, signal)),
+      onStoppedLeading: (reason) => log.info({ reason }, 'stopped leading'),
+    });
+  let elector = newElector();
+
+  async function lead(epoch: number, signal: AbortSignal): Promise<void> {
+    log.info({ epoch }, 'leading');
+    const leader = new Leader(leaderDeps(), epoch, signal);
+    current = leader;
+    try {
+      await leader.run();
+    } catch (err) {
+      // Stopping: the term ends as its connections close; nothing failed.
+      if (stopping) return;
+      if (err instanceof FencedError) log.warn({ epoch }, 'fenced off by a newer leader');
+      else log.error({ err, epoch }, 'leader term failed');
+      // A term that cannot go on must not keep the lease: step down, let another take over.
+      const failed = elector;
+      elector = newElector();
+      await failed.stop().catch(() => undefined);
+      if (!stopping)
+        await elector
+          .start()
+          .catch((e: unknown) => log.error({ err: e }, 'cannot contend for the lease again'));
+    } finally {
+      if (current === leader) current = null;
+    }
+  }
 
   function leaderDeps(): ConstructorParameters<typeof Leader>[0] {
     return {
@@ -126,6 +141,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       hosts: () => deps.hosts(config.scheduler.host_timeout_ms),
       lastEventId: () => lastEventId(deps.redis, deps.keys),
       consume: async (from, handler, signal) => {
+        if (signal.aborted) return; // an aborted signal never fires 'abort' again
         const consumer = createEventConsumer({
           redis: deps.redis,
           keys: deps.keys,
@@ -191,7 +207,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   return {
     start: () => elector.start(),
     async stop(opts) {
+      stopping = true;
       await elector.stop(opts);
+      await term;
       await Promise.all([...shardQueues.values()].map((q) => q.close()));
       shardQueues.clear();
     },
