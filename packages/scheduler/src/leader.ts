@@ -61,6 +61,8 @@ export interface LeaderDeps {
   rebuildCounters(pendingByUser: ReadonlyMap<string, number>): Promise<void>;
   /** Takes jobs that left the pending set off the counters (per user, and overall). */
   releaseCounters(leftByUser: ReadonlyMap<string, number>): Promise<void>;
+  /** Whether an operator paused scheduling at run time (`god maintenance on`, kept in Redis). */
+  maintenanceFlag(): Promise<boolean>;
   logger: Logger;
   now(): number;
 }
@@ -73,7 +75,11 @@ export class Leader {
   readonly arrays = new Map<number, ArrayProgress>();
   readonly why = new Map<number, PendingWhy>();
   readonly fence: { name: string; epoch: number };
-  maintenance: boolean;
+  /** Scheduling paused: by the config file, or by an operator at run time. */
+  get maintenance(): boolean {
+    return this.deps.config.scheduler.maintenance || this.operatorMaintenance;
+  }
+  private operatorMaintenance = false;
   private wake: (() => void) | null = null;
   /** Events, passes and rebuilds run one at a time, in order, on this chain. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -87,7 +93,6 @@ export class Leader {
     readonly signal: AbortSignal,
   ) {
     this.fence = { name: 'scheduler', epoch };
-    this.maintenance = deps.config.scheduler.maintenance;
   }
 
   /** Runs the term until the signal aborts (or a fenced write shows a newer leader). */
@@ -124,7 +129,7 @@ export class Leader {
   /** Takes new settings: the state is rebuilt from the store with the new policy before the next pass. */
   reload(deps: LeaderDeps): void {
     this.reloadWith = deps;
-    this.maintenance = deps.config.scheduler.maintenance;
+    this.deps = deps;
     this.poke();
   }
 
@@ -261,7 +266,7 @@ export class Leader {
       defaultMaxLifespan: config.scheduler.default_maxlifespan,
     });
     this.state = new LeaderState(policy, cluster);
-    await this.loadPriorities();
+    await this.loadSettings();
     await this.loadUsage();
     const parents: Job[] = [];
     const undelivered: DispatchMessage[] = [];
@@ -299,6 +304,18 @@ export class Leader {
       },
       'leader state rebuilt',
     );
+  }
+
+  /** Run-time settings: the maintenance flag and the users' and projects' priorities. */
+  private async loadSettings(): Promise<void> {
+    const paused = await this.deps.maintenanceFlag();
+    if (paused !== this.operatorMaintenance)
+      this.deps.logger.info(
+        { maintenance: paused },
+        paused ? 'scheduling paused' : 'scheduling resumed',
+      );
+    this.operatorMaintenance = paused;
+    await this.loadPriorities();
   }
 
   private async loadPriorities(): Promise<void> {
@@ -585,7 +602,10 @@ export class Leader {
       this.state.cluster.updateHosts(await this.deps.hosts());
       return this.poke();
     }
-    if (type === EVENTS.settings) return void (await this.loadPriorities());
+    if (type === EVENTS.settings) {
+      await this.loadSettings();
+      return this.poke();
+    }
     if (jobId === undefined) return;
     const job = await this.deps.store.getJob(jobId);
     if (job === null) return;

@@ -32,6 +32,17 @@ export async function runPass(leader: Leader): Promise<PassStats> {
   const now = deps.now();
   const stats: PassStats = { considered: 0, placed: 0, conflicts: 0, ms: 0 };
   if (leader.maintenance) {
+    // The first jobs in order say why they wait (a bounded number a pass, like other reasons).
+    const order = leader.state.policy.ordered(now);
+    for (let n = 0, next = order.next(); next.done !== true; next = order.next()) {
+      const job = leader.state.pending.get(next.value.id);
+      if (job !== undefined)
+        leader.setWhy(job, {
+          code: 'MAINTENANCE',
+          message: 'scheduling is paused for maintenance (god maintenance off resumes it)',
+        });
+      if (++n >= MAX_WHY_WRITES) break;
+    }
     await flushWhy(leader);
     return stats;
   }

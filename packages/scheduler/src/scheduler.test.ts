@@ -235,11 +235,29 @@ describe('scheduler on real Redis, SQLite and the agent', () => {
     env = await SchedulerEnv.create();
     const s = await env.startScheduler();
     await waitFor('leadership', () => s.leader() !== null);
-    s.setMaintenance(true);
+    await s.setMaintenance(true);
+    await waitFor('paused', () => s.leader()?.maintenance === true);
     const job = await env.submit({});
     await new Promise((r) => setTimeout(r, 300)); // several passes at 50 ms: none may place it
+    const held = await env.store.getJob(job.id);
+    expect(held?.state).toBe('pending');
+    expect(held?.why?.code).toBe('MAINTENANCE');
+    await s.setMaintenance(false);
+    await env.waitJob(job.id, 'ends', done);
+  });
+
+  it('a new leader keeps the maintenance flag an operator set in Redis', async () => {
+    env = await SchedulerEnv.create();
+    // What `god maintenance on` writes, before any scheduler runs.
+    await env.redis.hset(env.keys.schedulerSettings(), 'maintenance', '1');
+    const job = await env.submit({});
+    const s = await env.startScheduler();
+    await waitFor('leader passed', () => (s.leader()?.lastPass ?? null) !== null);
+    await new Promise((r) => setTimeout(r, 300));
     expect((await env.store.getJob(job.id))?.state).toBe('pending');
-    s.setMaintenance(false);
+    // `god maintenance off`: the flag and an event, as the CLI does.
+    await env.redis.hset(env.keys.schedulerSettings(), 'maintenance', '0');
+    await s.setMaintenance(false);
     await env.waitJob(job.id, 'ends', done);
   });
 

@@ -59,7 +59,8 @@ export interface Scheduler {
   /** The current leader term, for tests and metrics. */
   leader(): Leader | null;
   /** Pauses or resumes scheduling without losing the lease. */
-  setMaintenance(on: boolean): void;
+  /** Pauses or resumes scheduling cluster-wide (the flag `god maintenance` sets). */
+  setMaintenance(on: boolean): Promise<void>;
   /** Applies a new configuration (policy settings and priorities take effect at once). */
   reload(config: Config): void;
 }
@@ -178,6 +179,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         }
         await deps.counters.decr(counterNames.pending(), total);
       },
+      maintenanceFlag: async () =>
+        (await deps.redis.hget(deps.keys.schedulerSettings(), 'maintenance')) === '1',
       logger: log,
       now,
     };
@@ -215,13 +218,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     isLeader: () => elector.isLeader(),
     leader: () => current,
-    setMaintenance(on) {
-      config = { ...config, scheduler: { ...config.scheduler, maintenance: on } };
-      if (current !== null) {
-        current.maintenance = on;
-        current.poke();
-      }
-      void deps.publisher.publish(EVENTS.settings, { maintenance: on }).catch(() => undefined);
+    async setMaintenance(on) {
+      // The same flag as `god maintenance`: every scheduler (and the next leader) sees it.
+      await deps.redis.hset(deps.keys.schedulerSettings(), 'maintenance', on ? '1' : '0');
+      await deps.publisher.publish(EVENTS.settings, { maintenance: on });
     },
     reload(next) {
       createPolicy(next, log, now); // refuses bad plugin settings before anything changes
