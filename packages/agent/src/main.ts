@@ -28,7 +28,7 @@ export async function startAgentProcess(
     `plugins.${def.name}`,
     'INVALID_CONFIG',
   );
-  const executor = def.create(settings, { logger, now: Date.now });
+  const executor = def.create(settings, { logger, now: Date.now, config });
   const store = await createStore(config.store);
   const keys = createKeys(config.redis.prefix);
   const redis = createRedis(config.redis);

@@ -5,7 +5,9 @@
  */
 import type { Job, JobUsage } from './job.js';
 import type { JobOutcome } from './job-state.js';
-import type { PluginDefinition } from './plugins.js';
+import type { Config } from './config.js';
+import { GodError } from './errors.js';
+import type { PluginContext, PluginDefinition } from './plugins.js';
 import type { z } from 'zod';
 
 /** One executor shard: the cores of one NUMA node of a host (or a configured group of cores). */
@@ -78,9 +80,58 @@ export function isSuspendable(e: Executor): e is SuspendableExecutor {
   return typeof s.suspend === 'function' && typeof s.resume === 'function';
 }
 
+/** A host path granted to a job, and where it appears in the container. */
+export interface ResolvedMount {
+  /** The configured volume's name (`home`, `db`), or `task` for the task directory. */
+  name: string;
+  /** Absolute, normalised host path. */
+  source: string;
+  /** Absolute path in the container. */
+  target: string;
+  readOnly: boolean;
+}
+
+/** The host an agent runs on, as its topology detection found it. */
+export interface HostModel {
+  info: HostInfo;
+  /**
+   * The cpuset for a placement's cores (`Placement.cpus` lists one id per physical core): the
+   * same cores with all their hyperthreads.
+   */
+  cpuset(cores: string): string;
+}
+
+/** What an executor gets besides its own settings. */
+export interface ExecutorContext extends PluginContext {
+  /** god's resolved configuration (task directories, defaults). */
+  config: Config;
+  /** This host, for executors that run on one (docker); from the agent's topology detection. */
+  host?: HostModel;
+  /**
+   * The host paths `job` may mount, as granted by the configuration and the auth plugin.
+   * Rejects with a ValidationError naming the refused request.
+   */
+  resolveMounts?(job: Job): Promise<ResolvedMount[]>;
+}
+
 /** An executor plugin definition. */
 export type ExecutorDefinition<S extends z.ZodType = z.ZodType> = PluginDefinition<
   'executor',
   S,
-  Executor
+  Executor,
+  ExecutorContext
 >;
+
+/** Where a job's task directory lives on the hosts: `<shared_dir>/<user>/<job id>`. */
+export function taskDirOf(sharedDir: string, job: Pick<Job, 'id' | 'user'>): string {
+  // Login names are checked at account creation; this keeps a bad one from leaving shared_dir.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(job.user.id))
+    throw new GodError(
+      'INVALID_INPUT',
+      `user name ${JSON.stringify(job.user.id)} cannot name a directory`,
+    );
+  return `${sharedDir.replace(/\/+$/, '')}/${job.user.id}/${job.id}`;
+}
+
+/** Where the task directory is mounted in the container (`GODOCKER_PWD`). */
+export const TASK_MOUNT = '/mnt/god-data';

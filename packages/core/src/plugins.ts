@@ -25,13 +25,18 @@ export interface PluginLogger {
   error(fields: object, msg: string): void;
 }
 
-/** A plugin: its kind, unique name, config schema and factory. */
-export interface PluginDefinition<K extends PluginKind, S extends z.ZodType, I> {
+/** A plugin: its kind, unique name, config schema and factory (with its kind's context). */
+export interface PluginDefinition<
+  K extends PluginKind,
+  S extends z.ZodType,
+  I,
+  C extends PluginContext = PluginContext,
+> {
   kind: K;
   name: string;
   /** Validates the plugin's section of the config (defaults filled by the schema). */
   configSchema: S;
-  create(config: z.output<S>, ctx: PluginContext): I;
+  create(config: z.output<S>, ctx: C): I;
 }
 
 /** A static registry of plugins of one kind, keyed by name (case-insensitive). */
