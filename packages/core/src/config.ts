@@ -107,6 +107,35 @@ export const ConfigSchema = z.strictObject({
   /** Settings of plugins by name (`FairShare`, `fake`, ...), validated by each plugin's schema. */
   plugins: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   clean_old: z.number().int().min(0).default(30),
+  /** Host directories jobs may ask for by name (templates over the owner's account). */
+  volumes: z
+    .array(
+      z.strictObject({
+        name,
+        path: z.string().min(1),
+        mount: z.string().min(1).optional(),
+        acl: z.enum(['ro', 'rw']).default('ro'),
+      }),
+    )
+    .default([])
+    .superRefine((vs, ctx) => {
+      const seen = new Set<string>();
+      vs.forEach((v, i) => {
+        if (seen.has(v.name))
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${v.name} is listed twice` });
+        seen.add(v.name);
+        if (!v.path.startsWith('/') && !/^\$(HOME|HOMEDIR)\b/.test(v.path))
+          ctx.addIssue({ code: 'custom', path: [i, 'path'], message: 'must be an absolute path' });
+      });
+    }),
+  security: z
+    .strictObject({
+      /** Whether jobs may run as root in their container at all. */
+      allow_root: z.boolean().default(false),
+      /** With allow_root, only these users may (empty: every user). */
+      root_users: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -11,3 +11,4 @@ export * from './policy.js';
 export * from './executor.js';
 export * from './dispatch.js';
 export * from './job-queue.js';
+export * from './volumes.js';

@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { LimitExceededError, submitJobs, type SubmitDeps } from './submit.js';
 
 const job = { container: { image: 'busybox' }, command: { cmd: 'true' } };
-const alice = { id: 'alice', uid: 1001, gid: 1001, sgids: [] };
+const alice = { id: 'alice', uid: 1001, gid: 1001, sgids: [], home: '/home/alice' };
 
 let dir: string;
 let store: Store;
@@ -33,6 +33,13 @@ beforeEach(async () => {
     counters: createCounters({ redis, keys }),
     publisher: createEventPublisher({ redis, keys }),
     limits: { max_pending_per_user: 3, max_pending: 5 },
+    access: {
+      volumes: [
+        { name: 'home', path: '$HOME', acl: 'rw' },
+        { name: 'db', path: '/db', acl: 'ro' },
+      ],
+      security: { allow_root: false, root_users: [] },
+    },
   };
 });
 afterEach(async () => {
@@ -83,6 +90,44 @@ describe('submitJobs', () => {
     ]);
     expect((await store.listJobs()).jobs).toHaveLength(0);
     expect(await deps.counters.get(counterNames.pending())).toBe(0);
+  });
+
+  it('refuses volumes and root that were not granted, naming each, and writes nothing', async () => {
+    const escape = (container: object): object => ({
+      ...job,
+      container: { image: 'busybox', ...container },
+    });
+    const err = await submitJobs(deps, alice, [
+      escape({ volumes: [{ name: 'home', acl: 'rw' }] }),
+      escape({ volumes: [{ name: 'docker-sock' }] }),
+      escape({ volumes: [{ name: 'db', acl: 'rw' }] }),
+      escape({ root: true }),
+      escape({ volumes: [{ name: '../etc' }] }),
+      escape({ volumes: [{ name: 'home', acl: 'ro', path: '/var/run/docker.sock' }] }),
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues.map((i) => i.path)).toEqual([
+      'jobs[4].container.volumes[0].name',
+      'jobs[5].container.volumes[0].path',
+    ]);
+    // The schema refuses first; the grants are checked on what the schema accepts.
+    const denied = await submitJobs(deps, alice, [
+      escape({ volumes: [{ name: 'home', acl: 'rw' }] }),
+      escape({ volumes: [{ name: 'docker-sock' }] }),
+      escape({ volumes: [{ name: 'db', acl: 'rw' }] }),
+      escape({ root: true }),
+    ]).catch((e: unknown) => e);
+    expect((denied as ValidationError).issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'jobs[1].container.volumes[0].name: no volume named "docker-sock" is configured (configured: home, db)',
+      'jobs[2].container.volumes[0].acl: volume db is read-only',
+      'jobs[3].container.root: user alice may not run jobs as root',
+    ]);
+    expect((await store.listJobs()).jobs).toHaveLength(0);
+    expect(await deps.counters.get(counterNames.pending())).toBe(0);
+    const [ok] = await submitJobs(deps, alice, [
+      escape({ volumes: [{ name: 'home', acl: 'rw' }] }),
+    ]);
+    expect(ok?.container.volumes).toEqual([{ name: 'home', acl: 'rw' }]);
   });
 
   it('gives the counted room back when the store refuses the insert', async () => {

@@ -9,6 +9,7 @@ import {
   GodError,
   ValidationError,
   fieldIssues,
+  grantMounts,
   JobSubmissionSchema,
   newJobFromSubmission,
   type Config,
@@ -26,8 +27,13 @@ export interface SubmitDeps {
   counters: Counters;
   publisher: EventPublisher;
   limits: Config['limits'];
+  /** The volumes jobs may ask for and who may run as root. */
+  access: Pick<Config, 'volumes' | 'security'>;
   now?: () => number;
 }
+
+/** Who submits: the identity authentication established, with the home volumes expand. */
+export type Submitter = Omit<JobUser, 'project'> & { home: string | null };
 
 /** Most jobs in one bulk submission. */
 export const MAX_BULK = 10_000;
@@ -52,7 +58,7 @@ export class LimitExceededError extends GodError {
  */
 export async function submitJobs(
   deps: SubmitDeps,
-  owner: Omit<JobUser, 'project'>,
+  owner: Submitter,
   inputs: readonly unknown[],
 ): Promise<Job[]> {
   if (inputs.length === 0)
@@ -62,6 +68,7 @@ export async function submitJobs(
       { path: 'jobs', message: `at most ${MAX_BULK} jobs at once` },
     ]);
   const subs = validateAll(inputs);
+  checkAccess(deps.access, owner, subs);
   const n = subs.length;
   const names = [counterNames.pendingOfUser(owner.id), counterNames.pending()];
   const taken = await deps.counters.incrAllWithin(
@@ -78,7 +85,8 @@ export async function submitJobs(
   let jobs: Job[];
   try {
     const now = (deps.now ?? Date.now)();
-    jobs = await deps.store.insertJobs(subs.map((s) => newJobFromSubmission(s, owner, now)));
+    const user = { id: owner.id, uid: owner.uid, gid: owner.gid, sgids: owner.sgids };
+    jobs = await deps.store.insertJobs(subs.map((s) => newJobFromSubmission(s, user, now)));
   } catch (err) {
     await Promise.all(names.map((name) => deps.counters.decr(name, n)));
     throw err;
@@ -88,6 +96,25 @@ export async function submitJobs(
     jobs.map((j) => deps.publisher.publish(EVENTS.submitted, { jobId: j.id })),
   ).catch(() => undefined);
   return jobs;
+}
+
+/** Refuses volumes and root the owner was not granted, naming each field; nothing is written. */
+function checkAccess(
+  access: SubmitDeps['access'],
+  owner: Submitter,
+  subs: readonly JobSubmission[],
+): void {
+  const issues: FieldIssue[] = [];
+  subs.forEach((sub, i) => {
+    try {
+      grantMounts(access, { ...owner, project: sub.project }, sub.container);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const issue of err.issues)
+        issues.push(subs.length === 1 ? issue : { ...issue, path: `jobs[${i}].${issue.path}` });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError('invalid job', issues);
 }
 
 /** Validates every input; one ValidationError lists the problems of all of them. */
