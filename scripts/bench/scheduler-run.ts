@@ -231,7 +231,7 @@ export async function runScheduler(
       throw new Error(`the leader loaded ${loaded} pending jobs, not ${pending}`);
     Object.assign(spent, { transitionMs: 0, transitions: 0, dispatchMs: 0 });
     const t0 = performance.now();
-    scheduler.setMaintenance(false);
+    await scheduler.setMaintenance(false);
     await within(STALL_MS, queues.reached(decisions), `${decisions} placements dispatched`);
     const decisionsMs = performance.now() - t0;
     return {

@@ -61,8 +61,11 @@ export interface LeaderDeps {
   rebuildCounters(pendingByUser: ReadonlyMap<string, number>): Promise<void>;
   /** Takes jobs that left the pending set off the counters (per user, and overall). */
   releaseCounters(leftByUser: ReadonlyMap<string, number>): Promise<void>;
-  /** Whether an operator paused scheduling at run time (`god maintenance on`, kept in Redis). */
-  maintenanceFlag(): Promise<boolean>;
+  /**
+   * Whether an operator paused (true) or resumed (false) scheduling at run time (`god
+   * maintenance on|off`, kept in Redis); null when no operator said, and the config decides.
+   */
+  maintenanceFlag(): Promise<boolean | null>;
   logger: Logger;
   now(): number;
 }
@@ -75,11 +78,11 @@ export class Leader {
   readonly arrays = new Map<number, ArrayProgress>();
   readonly why = new Map<number, PendingWhy>();
   readonly fence: { name: string; epoch: number };
-  /** Scheduling paused: by the config file, or by an operator at run time. */
+  /** Scheduling paused: as an operator last said at run time, else as the config file says. */
   get maintenance(): boolean {
-    return this.deps.config.scheduler.maintenance || this.operatorMaintenance;
+    return this.operatorMaintenance ?? this.deps.config.scheduler.maintenance;
   }
-  private operatorMaintenance = false;
+  private operatorMaintenance: boolean | null = null;
   private wake: (() => void) | null = null;
   /** Events, passes and rebuilds run one at a time, in order, on this chain. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -308,13 +311,13 @@ export class Leader {
 
   /** Run-time settings: the maintenance flag and the users' and projects' priorities. */
   private async loadSettings(): Promise<void> {
-    const paused = await this.deps.maintenanceFlag();
-    if (paused !== this.operatorMaintenance)
+    const before = this.maintenance;
+    this.operatorMaintenance = await this.deps.maintenanceFlag();
+    if (this.maintenance !== before)
       this.deps.logger.info(
-        { maintenance: paused },
-        paused ? 'scheduling paused' : 'scheduling resumed',
+        { maintenance: this.maintenance },
+        this.maintenance ? 'scheduling paused' : 'scheduling resumed',
       );
-    this.operatorMaintenance = paused;
     await this.loadPriorities();
   }
 

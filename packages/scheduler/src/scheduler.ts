@@ -179,8 +179,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         }
         await deps.counters.decr(counterNames.pending(), total);
       },
-      maintenanceFlag: async () =>
-        (await deps.redis.hget(deps.keys.schedulerSettings(), 'maintenance')) === '1',
+      maintenanceFlag: async () => {
+        const flag = await deps.redis.hget(deps.keys.schedulerSettings(), 'maintenance');
+        return flag === null ? null : flag === '1';
+      },
       logger: log,
       now,
     };

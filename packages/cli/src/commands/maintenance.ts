@@ -22,9 +22,9 @@ export async function maintenance(config: Config, action: string, io: Output): P
         maintenance: action === 'on',
       });
     }
-    const on =
-      (await redis.hget(keys.schedulerSettings(), 'maintenance')) === '1' ||
-      (config.scheduler.maintenance && action === 'status');
+    // What an operator last said wins; without it, the config file decides (as in the leader).
+    const flag = await redis.hget(keys.schedulerSettings(), 'maintenance');
+    const on = flag === null ? config.scheduler.maintenance : flag === '1';
     io.out(`maintenance: ${on ? 'on (scheduling paused)' : 'off'}`);
     return 0;
   } finally {
