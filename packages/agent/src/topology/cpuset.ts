@@ -1,0 +1,2 @@
+/** Cpuset lists: core's parser and formatter, re-exported for the topology readers. */
+export { formatCpuset, parseCpuset } from '@god/core';
