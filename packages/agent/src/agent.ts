@@ -5,7 +5,14 @@
  * executor reports. It never decides where a job runs and never writes a state except through
  * `Store.transition`. Stopping leaves running jobs alone: a restarted agent must not lose them.
  */
-import { GodError, type Executor, type ExitReport, type HostInfo } from '@god/core';
+import {
+  GodError,
+  isRecoverable,
+  type Executor,
+  type ExitReport,
+  type HostInfo,
+  type RecoverableExecutor,
+} from '@god/core';
 import {
   createEventPublisher,
   createNodeRegistry,
@@ -111,6 +118,8 @@ class AgentImpl implements Agent {
     });
     // Listen before consuming: no end of a job started here can go unheard.
     this.unsubscribe = opts.executor.onExit((report) => this.onExit(report));
+    // Runs that outlived a previous agent: take them back (or stop them) before new work.
+    if (isRecoverable(opts.executor)) await this.recover(opts.executor);
     this.startWorkers();
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
     await this.heartbeat.start();
@@ -129,14 +138,48 @@ class AgentImpl implements Agent {
     this.opts.logger.info({}, 'agent stopped');
   }
 
-  private onExit(report: ExitReport): void {
+  /**
+   * Completes a reported end. The promise settles when the completion did (it rejects when the
+   * completion failed for good), so an executor that keeps ends (docker) can report it again.
+   */
+  private onExit(report: ExitReport): Promise<void> {
     const log = this.opts.logger;
-    // The attempt this agent started (unknown after a restart: then the state alone decides).
-    const attempt = this.runs.get(report.jobId);
-    this.runs.delete(report.jobId);
-    this.serial
+    // The run's attempt: as the executor reports it, else the one this agent started (unknown
+    // after a restart: then the state alone decides).
+    const started = this.runs.get(report.jobId);
+    const attempt = report.attempt ?? started;
+    if (started === attempt) this.runs.delete(report.jobId);
+    return this.serial
       .run(report.jobId, () => completeWithRetry(this.complete, report, attempt, log))
-      .catch((err: unknown) => log.error({ err, jobId: report.jobId }, 'completion failed'));
+      .catch((err: unknown) => {
+        log.error({ err, jobId: report.jobId }, 'completion failed');
+        throw err;
+      });
+  }
+
+  /**
+   * Adopts the runs the executor still has from before this agent started: those the store says
+   * this host runs (same attempt, `running` or `suspended`) are tracked again; any other is killed,
+   * since a run god no longer owns (the job was retried elsewhere, or ended) must not go on.
+   */
+  private async recover(executor: RecoverableExecutor): Promise<void> {
+    const { store, logger: log } = this.opts;
+    const { running } = await executor.recover();
+    for (const run of running) {
+      const fields = { jobId: run.jobId, attempt: run.attempt };
+      this.runs.set(run.jobId, run.attempt);
+      const job = await store.getJob(run.jobId);
+      const owned =
+        job !== null &&
+        (job.state === 'running' || job.state === 'suspended') &&
+        job.attempts === run.attempt;
+      if (owned) {
+        log.info(fields, 'run recovered');
+        continue;
+      }
+      log.warn({ ...fields, state: job?.state ?? null }, 'run not owned any more, killing it');
+      await executor.kill(run.jobId, 'not owned by god any more');
+    }
   }
 
   private startWorkers(): void {
@@ -151,6 +194,7 @@ class AgentImpl implements Agent {
       logger,
       hosts,
       killOutcomes: this.killOutcomes,
+      runs: this.runs,
     };
     for (const host of this.served) {
       for (const shard of host.shards) {

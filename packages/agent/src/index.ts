@@ -24,3 +24,4 @@ export { parseControl, parseDispatch } from './messages.js';
 /** The agent role's composition root and its executor registry. */
 export { startAgentProcess, type AgentProcess } from './main.js';
 export { executors } from './registry.js';
+export * from './topology/index.js';

@@ -38,6 +38,11 @@ export interface HostInfo {
 /** The end of a job's run, as reported by an executor. */
 export interface ExitReport {
   jobId: number;
+  /**
+   * The attempt (the job's `attempts` when it started) this run was, when the executor knows it
+   * (docker: a container label). A late end of an older run is then never booked on a newer one.
+   */
+  attempt?: number;
   outcome: Extract<JobOutcome, 'success' | 'failed' | 'killed' | 'lost'>;
   exitcode: number | null;
   reason: string;
@@ -45,6 +50,9 @@ export interface ExitReport {
   endedAt: number;
   usage: JobUsage;
 }
+
+/** Receives the end of a run; a returned promise says when the end is safely handled. */
+export type ExitListener = (report: ExitReport) => void | Promise<void>;
 
 /** The result of asking an executor to start a placed job. */
 export type StartResult =
@@ -63,8 +71,12 @@ export interface Executor {
   start(job: Job): Promise<StartResult>;
   /** Stops a job; its end is reported through `onExit` with outcome `killed`. */
   kill(jobId: number, reason: string): Promise<void>;
-  /** Subscribes to job ends; returns the unsubscribe function. */
-  onExit(listener: (report: ExitReport) => void): () => void;
+  /**
+   * Subscribes to job ends; returns the unsubscribe function. A listener may return a promise:
+   * executors that keep an end until it is handled (docker) clean up only once every listener's
+   * promise resolved, and report the end again later if one rejected.
+   */
+  onExit(listener: ExitListener): () => void;
   close(): Promise<void>;
 }
 
@@ -78,6 +90,27 @@ export interface SuspendableExecutor extends Executor {
 export function isSuspendable(e: Executor): e is SuspendableExecutor {
   const s = e as Partial<SuspendableExecutor>;
   return typeof s.suspend === 'function' && typeof s.resume === 'function';
+}
+
+/** A run an executor found still going when it (re)started: which job, attempt and epoch. */
+export interface RecoveredRun {
+  jobId: number;
+  attempt: number;
+  epoch: number;
+}
+
+/** An executor whose runs outlive it (docker containers) and can be found again after a restart. */
+export interface RecoverableExecutor extends Executor {
+  /**
+   * Lists this executor's runs on its host: the running ones are returned; those that ended
+   * meanwhile are reported through `onExit` (so subscribe first).
+   */
+  recover(): Promise<{ running: RecoveredRun[] }>;
+}
+
+/** True when the executor can find its runs again after a restart. */
+export function isRecoverable(e: Executor): e is RecoverableExecutor {
+  return typeof (e as Partial<RecoverableExecutor>).recover === 'function';
 }
 
 /** A host path granted to a job, and where it appears in the container. */

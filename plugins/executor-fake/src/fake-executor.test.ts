@@ -29,7 +29,9 @@ function makeExecutor(config: object = {}): {
     now: () => Date.now(),
   });
   const reports: ExitReport[] = [];
-  ex.onExit((r) => reports.push(r));
+  ex.onExit((r) => {
+    reports.push(r);
+  });
   return { ex, reports, logs };
 }
 

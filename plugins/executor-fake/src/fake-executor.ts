@@ -8,6 +8,7 @@
  * (`startedAt + run time + suspended time`) or later, never earlier.
  */
 import type {
+  ExitListener,
   ExitReport,
   HostInfo,
   Job,
@@ -49,7 +50,7 @@ class FakeExecutorImpl implements FakeExecutor {
   private readonly runs = new Map<number, Run>();
   private readonly starts = new Map<number, number>();
   private readonly doubles: number[] = [];
-  private readonly listeners = new Set<(report: ExitReport) => void>();
+  private readonly listeners = new Set<ExitListener>();
   private readonly queue: TimerQueue;
   private closed = false;
   private startsInFlight = 0;
@@ -149,7 +150,7 @@ class FakeExecutorImpl implements FakeExecutor {
     return Promise.resolve();
   }
 
-  onExit(listener: (report: ExitReport) => void): () => void {
+  onExit(listener: ExitListener): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -237,10 +238,13 @@ class FakeExecutorImpl implements FakeExecutor {
     run.suspendedAt = null;
     const report = exitReport(run, outcome, reason, at);
     for (const listener of [...this.listeners]) {
-      try {
-        listener(report);
-      } catch (err) {
+      const failed = (err: unknown): void =>
         this.ctx.logger.error({ err, jobId: run.jobId }, 'exit listener failed');
+      try {
+        // The fake keeps nothing to clean up: a listener's promise is only watched for failure.
+        void Promise.resolve(listener(report)).catch(failed);
+      } catch (err) {
+        failed(err);
       }
     }
   }
