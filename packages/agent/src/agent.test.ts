@@ -1,4 +1,4 @@
-import { EVENTS } from '@god/core';
+import { EVENTS, type ControlMessage } from '@god/core';
 import { createNodeRegistry, queueNames } from '@god/coord';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Harness, makePlacement, waitFor } from './test-helpers.js';
@@ -192,6 +192,58 @@ describe('agent: control', () => {
     const kill = { jobId: job.id, action: 'kill', reason: 'x' } as const;
     expect(await h.result(await h.control('fake-1', kill))).toBe('ignored');
     expect((await h.store.getJob(job.id))?.state).toBe('scheduled');
+  });
+});
+
+describe('agent: kill of an old attempt (reschedule)', () => {
+  /** Plays the watcher's reschedule: `running -> pending`, then a kill naming the old attempt. */
+  async function reschedule(id: number, host = 'fake-1') {
+    const before = await h.store.getJob(id);
+    const res = await h.store.transition(id, 'running', 'pending', { reason: 'rescheduled' });
+    expect(res.ok).toBe(true);
+    const kill = { jobId: id, action: 'kill', reason: 'rescheduled', attempt: before?.attempts };
+    return h.result(await h.control(host, kill as ControlMessage));
+  }
+
+  it('stops the old run without ending the job, and its end is ignored', async () => {
+    const seen: string[] = [];
+    const note = (_: object, msg: string) => void seen.push(msg);
+    await h.startAgent({ logger: { debug: note, info: note, warn: note, error: note } });
+    const job = await h.submit(LONG);
+    await h.result(await h.dispatch(await h.place(job.id)));
+    expect(await reschedule(job.id)).toBe('old-run-killed');
+    expect(h.executor.runningJobs()).toEqual([]);
+    // The old run's end is read as stale and must not move the pending job anywhere.
+    await waitFor('the old run end to be judged stale', () => seen.includes('stale exit'));
+    expect(await h.store.getJob(job.id)).toMatchObject({ state: 'pending', attempts: 1 });
+    expect((await h.events()).some((e) => e.type === EVENTS.ended)).toBe(false);
+    // Placed again, it runs again as attempt 2.
+    await h.result(await h.dispatch(await h.place(job.id, 1, makePlacement('fake-2'))));
+    expect(await h.store.getJob(job.id)).toMatchObject({ state: 'running', attempts: 2 });
+    expect(h.executor.startCount(job.id)).toBe(2);
+  });
+
+  it('leaves a newer attempt that runs here alone', async () => {
+    await h.startAgent();
+    const job = await h.submit(LONG);
+    await h.result(await h.dispatch(await h.place(job.id)));
+    await h.store.transition(job.id, 'running', 'pending', { reason: 'rescheduled' });
+    // Placed again on the same host before the kill arrives: the dispatch stops the old run.
+    expect(await h.result(await h.dispatch(await h.place(job.id)))).toBe('started');
+    expect(await h.store.getJob(job.id)).toMatchObject({ state: 'running', attempts: 2 });
+    const kill = { jobId: job.id, action: 'kill', reason: 'rescheduled', attempt: 1 } as const;
+    expect(await h.result(await h.control('fake-1', kill))).toBe('ignored');
+    expect(h.executor.runningJobs()).toEqual([job.id]);
+    expect((await h.store.getJob(job.id))?.state).toBe('running');
+  });
+
+  it('kills the current run normally when the attempt is still the current one', async () => {
+    await h.startAgent();
+    const job = await h.submit(LONG);
+    await h.result(await h.dispatch(await h.place(job.id)));
+    const kill = { jobId: job.id, action: 'kill', reason: 'by bob', attempt: 1 } as const;
+    expect(await h.result(await h.control('fake-1', kill))).toBe('kill-sent');
+    expect(await h.waitState(job.id, 'over')).toMatchObject({ outcome: 'killed' });
   });
 });
 

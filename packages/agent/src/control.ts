@@ -22,6 +22,11 @@ export type ControlResult =
   | 'killed'
   /** The executor was asked to stop the run; its end comes as an exit report. */
   | 'kill-sent'
+  /**
+   * A kill naming an attempt the job has left (rescheduled): that old run was stopped; its end
+   * is a stale report and the job's state is not touched.
+   */
+  | 'old-run-killed'
   | 'suspended'
   | 'resumed'
   /** The executor cannot suspend. */
@@ -41,6 +46,8 @@ export interface ControlDeps {
   hosts: ReadonlySet<string>;
   /** Outcomes asked for by kills in flight (`quota`), read by completion when the end arrives. */
   killOutcomes: Map<number, 'killed' | 'quota'>;
+  /** The runs this agent started and has not seen end: job id -> attempt. */
+  runs?: ReadonlyMap<number, number>;
 }
 
 /** Carries out one control request. */
@@ -50,6 +57,9 @@ export async function handleControl(
 ): Promise<ControlResult> {
   const job = await deps.store.getJob(msg.jobId);
   const fields = { jobId: msg.jobId, action: msg.action };
+  if (msg.action === 'kill' && msg.attempt !== undefined && !isCurrentRunHere(deps, job, msg)) {
+    return killOldRun(deps, msg.jobId, msg.attempt, job, msg.reason);
+  }
   if (job === null || job.placement === null || !deps.hosts.has(job.placement.host)) {
     deps.logger.info({ ...fields, state: job?.state ?? null }, 'control ignored: not here');
     return 'ignored';
@@ -62,6 +72,43 @@ export async function handleControl(
     case 'resume':
       return pause(deps, job, 'suspended', 'running', msg.reason);
   }
+}
+
+/** True when `job` is placed on this agent's hosts at the attempt `msg` names. */
+function isCurrentRunHere(deps: ControlDeps, job: Job | null, msg: ControlMessage): boolean {
+  return (
+    job !== null &&
+    job.attempts === msg.attempt &&
+    job.placement !== null &&
+    deps.hosts.has(job.placement.host)
+  );
+}
+
+/**
+ * Stops the run of an attempt the job has left (it was rescheduled): the job's state is not
+ * ours to touch any more, and the run's end will be read as stale by completion (its attempt or
+ * the job's state no longer match). With a record of the run (this agent started it), only that
+ * attempt is stopped. Without one (an agent restart, or the run already ended: executors ignore
+ * kills of runs they do not have) the kill goes ahead unless the job runs here again at a newer
+ * attempt, whose run the executor could not tell apart by job id.
+ */
+async function killOldRun(
+  deps: ControlDeps,
+  jobId: number,
+  attempt: number,
+  job: Job | null,
+  reason: string,
+): Promise<ControlResult> {
+  const known = deps.runs?.get(jobId);
+  const placedHereAgain =
+    job?.placement != null && deps.hosts.has(job.placement.host) && job.attempts !== attempt;
+  if (known === undefined ? placedHereAgain : known !== attempt) {
+    deps.logger.info({ jobId, attempt, running: known ?? null }, 'old run not here');
+    return 'ignored';
+  }
+  await deps.executor.kill(jobId, reason);
+  deps.logger.info({ jobId, attempt }, 'old run killed');
+  return 'old-run-killed';
 }
 
 async function kill(

@@ -90,6 +90,13 @@ export async function handleDispatch(
     await requeue(deps, won.job, 'dispatch raced a new placement');
     return 'stale';
   }
+  const previous = deps.runs.get(msg.jobId);
+  if (previous !== undefined && previous < msg.attempt) {
+    // The job was rescheduled and placed here again before the kill of its old run arrived:
+    // stop that run first (its end is stale), or the executor would refuse a second run.
+    await deps.executor.kill(msg.jobId, `superseded by attempt ${msg.attempt}`);
+    log.info({ ...fields, previous }, 'old run killed before start');
+  }
   deps.runs.set(msg.jobId, msg.attempt);
   const started = await startSafely(deps.executor, won.job);
   if (started.ok) {

@@ -2,11 +2,19 @@
  * Composition root of the agent role: opens the store and Redis from the configuration, creates
  * the configured executor (settings from `plugins.<name>`) and starts the agent.
  */
-import { parseOrThrow, type Config } from '@god/core';
+import {
+  grantMounts,
+  parseOrThrow,
+  type Config,
+  type HostModel,
+  type Job,
+  type ResolvedMount,
+} from '@god/core';
 import { createKeys, createQueues, createRedis, redisOptions, type Logger } from '@god/coord';
 import { createStore } from '@god/store';
 import { createAgent, type Agent } from './agent.js';
 import { executors } from './registry.js';
+import { cpusetFor, detectTopology, shardsFor, TopologySettingsSchema } from './topology/index.js';
 
 /** A running agent process and how to stop it. */
 export interface AgentProcess {
@@ -28,8 +36,15 @@ export async function startAgentProcess(
     `plugins.${def.name}`,
     'INVALID_CONFIG',
   );
-  const executor = def.create(settings, { logger, now: Date.now, config });
+  const host = await hostModel(config, logger);
   const store = await createStore(config.store);
+  const executor = def.create(settings, {
+    logger,
+    now: Date.now,
+    config,
+    ...(host !== null && { host }),
+    resolveMounts: (job) => mountsOf(store, config, job),
+  });
   const keys = createKeys(config.redis.prefix);
   const redis = createRedis(config.redis);
   const queues = createQueues({ connection: redisOptions(config.redis), keys, logger });
@@ -40,8 +55,8 @@ export async function startAgentProcess(
     queues,
     executor,
     logger,
-    heartbeatMs: 2_000,
-    concurrency: 256,
+    heartbeatMs: config.agent.heartbeat_ms,
+    concurrency: config.agent.concurrency,
     ...(hostName !== undefined && { hostName }),
   });
   await agent.start();
@@ -54,5 +69,56 @@ export async function startAgentProcess(
       redis.disconnect();
       await store.close();
     },
+  };
+}
+
+/**
+ * The mounts a job gets on this host: the grants checked again against the current configuration
+ * and account (submission checked them too, but either may have changed since).
+ */
+async function mountsOf(
+  store: Awaited<ReturnType<typeof createStore>>,
+  config: Config,
+  job: Job,
+): Promise<ResolvedMount[]> {
+  const account = await store.getUser(job.user.id);
+  return grantMounts(
+    config,
+    { ...job.user, home: account?.home ?? null },
+    { volumes: job.container.volumes, root: job.container.root },
+  );
+}
+
+/**
+ * This host's shards from its topology (hwloc, else sysfs) and `agent.topology`. A bad setting
+ * stops the agent; a host whose topology cannot be read runs with the executor's own model.
+ */
+async function hostModel(config: Config, logger: Logger): Promise<HostModel | null> {
+  const settings = parseOrThrow(
+    TopologySettingsSchema,
+    config.agent.topology,
+    'agent.topology',
+    'INVALID_CONFIG',
+  );
+  let detected;
+  try {
+    detected = await detectTopology();
+  } catch (err) {
+    logger.warn({ err }, 'host topology not readable: the executor uses its own host model');
+    return null;
+  }
+  const { topology } = detected;
+  const shards = shardsFor(topology, settings);
+  logger.info(
+    {
+      source: detected.source,
+      sockets: topology.sockets,
+      shards: shards.map((s) => `${s.id}: cores ${s.cores.join(',')}, ${s.ramGB} GB`),
+    },
+    'host topology',
+  );
+  return {
+    info: { name: '', labels: {}, shards, reservedFor: null, portRange: null },
+    cpuset: (cores) => cpusetFor(topology, cores),
   };
 }

@@ -23,12 +23,14 @@ export function parseControl(data: unknown): ControlMessage | null {
   if (!isId(m.jobId) || typeof m.action !== 'string' || !CONTROL_ACTIONS.has(m.action)) return null;
   const reason = typeof m.reason === 'string' ? m.reason : '';
   const action = m.action as ControlMessage['action'];
-  // Only a kill carries an outcome, and only `quota` differs from the default.
+  // Only a kill carries an outcome, and only `quota` differs from the default; only a kill
+  // names the attempt whose run it stops.
   return {
     jobId: m.jobId,
     action,
     reason,
     ...(action === 'kill' && m.outcome === 'quota' && { outcome: 'quota' as const }),
+    ...(action === 'kill' && isId(m.attempt) && { attempt: m.attempt }),
   };
 }
 

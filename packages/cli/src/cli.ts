@@ -3,7 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { configCheck, configShow, resolveOrReport, type ConfigContext } from './commands/config.js';
 import { demo, type DemoUser } from './commands/demo.js';
 import { maintenance } from './commands/maintenance.js';
-import { runRoles, type RoleContext } from './commands/roles.js';
+import { runRoles, type RoleContext, type RoleSet } from './commands/roles.js';
+import type { Config } from '@god/core';
 import type { ExitCode, Output } from './output.js';
 
 /** What the CLI needs from its process (given by main.ts, faked by nothing in tests but streams). */
@@ -54,13 +55,20 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
 
   program
     .command('demo')
-    .description('bring up the configured store and walk a sample job through the state machine')
+    .description(
+      'bring every role up in this process, run a sample script as a real job and show its output',
+    )
     .action(async () => {
       const r = resolveOrReport(cfgCtx, globals().config, globals().set);
-      code = typeof r === 'number' ? r : await demo(r.config, ctx.user, ctx.io);
+      // Roles log at warn and above: the demo's own lines are what a user reads.
+      const logger = (c: Config) => ctx.roles.logger({ ...c, log: { level: 'warn' } });
+      code =
+        typeof r === 'number'
+          ? r
+          : await demo(r.config, demoUser(ctx.user), ctx.io, logger(r.config));
     });
 
-  const role = (name: string, description: string, roles: { scheduler: boolean; agent: boolean }) =>
+  const role = (name: string, description: string, roles: Omit<RoleSet, 'host'>) =>
     program
       .command(name)
       .description(description)
@@ -80,14 +88,29 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
                 },
               );
       });
+  const none = { scheduler: false, agent: false, watcher: false, archiver: false };
   role('scheduler', 'run a scheduler (leader when it holds the lease, standby otherwise)', {
+    ...none,
     scheduler: true,
-    agent: false,
   });
-  role('agent', 'run a host agent for the configured executor', { scheduler: false, agent: true });
+  role('agent', 'run a host agent for the configured executor', { ...none, agent: true });
+  role(
+    'watcher',
+    'run a watcher (kill/suspend/resume/reschedule requests, max lifespan, lost hosts)',
+    {
+      ...none,
+      watcher: true,
+    },
+  );
+  role('archiver', 'run an archiver (archives finished jobs after clean_old days, on request)', {
+    ...none,
+    archiver: true,
+  });
   role('up', 'run every role in one process on the configured store', {
     scheduler: true,
     agent: true,
+    watcher: true,
+    archiver: true,
   });
 
   program
@@ -105,4 +128,12 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     throw err;
   }
   return code;
+}
+
+/**
+ * The demo job's owner: the local account, unless that is root (as on a fresh CI machine), which
+ * god does not run ordinary jobs as: then an unprivileged demo account.
+ */
+function demoUser(local: DemoUser): DemoUser {
+  return local.uid === 0 ? { id: 'god-demo', uid: 1000, gid: 1000 } : local;
 }

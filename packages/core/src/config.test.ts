@@ -93,4 +93,19 @@ describe('config', () => {
   it('keeps string settings as strings even when they look like numbers', () => {
     expect(resolveConfig({ env: { GODOCKER_SQLITE_PATH: '2024' } }).store.sqlite.path).toBe('2024');
   });
+
+  it('defaults the watcher, archiver and failure policy, and checks them', () => {
+    const cfg = resolveConfig();
+    expect(cfg.failure_policy).toEqual({ retries: 1, on_lost: 'retry' });
+    expect(cfg.watcher.plugins).toEqual(['maxlifespan']);
+    expect(cfg.archiver.interval_ms).toBe(3_600_000);
+    expect(
+      problems(() =>
+        resolveConfig({ sets: ['failure_policy.retries=-1', 'failure_policy.on_lost=ignore'] }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^failure_policy\.retries: .*\(from --set failure_policy\.retries\)$/),
+      expect.stringMatching(/^failure_policy\.on_lost: /),
+    ]);
+  });
 });

@@ -84,6 +84,19 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   executor: z.string().min(1).default('docker'),
+  agent: z
+    .strictObject({
+      /**
+       * How the host's NUMA nodes become shards (reserve_ram_gb, reserve_cores, shards, gpus);
+       * checked by the agent against its topology schema at start.
+       */
+      topology: z.record(z.string(), z.unknown()).default({}),
+      /** How often the agent's hosts heartbeat. */
+      heartbeat_ms: positiveMs.default(2_000),
+      /** Dispatch messages an agent handles at once per shard. */
+      concurrency: z.number().int().min(1).default(64),
+    })
+    .prefault({}),
   shared_dir: z.string().min(1).default('.god/tasks'),
   defaults: z
     .strictObject({
@@ -107,6 +120,29 @@ export const ConfigSchema = z.strictObject({
   /** Settings of plugins by name (`FairShare`, `fake`, ...), validated by each plugin's schema. */
   plugins: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   clean_old: z.number().int().min(0).default(30),
+  /** What happens to the jobs of a host that stopped answering (its agent's heartbeat stopped). */
+  failure_policy: z
+    .strictObject({
+      /** Times a job is queued again after losing its host; then it ends `lost`. */
+      retries: z.number().int().min(0).default(1),
+      /** `retry`: queue the job again while retries remain; `end`: end it `lost` at once. */
+      on_lost: z.enum(['retry', 'end']).default('retry'),
+    })
+    .prefault({}),
+  watcher: z
+    .strictObject({
+      /** Watcher plugins to run, by name (`maxlifespan`); settings under `plugins.<name>`. */
+      plugins: z.array(z.string().min(1)).default(['maxlifespan']),
+      /** How often lost hosts are looked for (ms), besides on `hosts.changed` events. */
+      reconcile_ms: positiveMs.default(5_000),
+    })
+    .prefault({}),
+  archiver: z
+    .strictObject({
+      /** How often finished jobs older than `clean_old` days are archived (ms). */
+      interval_ms: positiveMs.default(3_600_000),
+    })
+    .prefault({}),
   /** Host directories jobs may ask for by name (templates over the owner's account). */
   volumes: z
     .array(

@@ -21,6 +21,11 @@ export interface ControlMessage {
   reason: string;
   /** For a kill: the outcome the job ends with (`quota` when killed at a quota limit). */
   outcome?: 'killed' | 'quota';
+  /**
+   * For a kill: stop the run of this attempt only. Sent after a reschedule moved the job back to
+   * `pending`: the agent stops that old run (if it is still here) without ending the job.
+   */
+  attempt?: number;
 }
 
 /** The queue-job id of a dispatch: the same attempt is never enqueued twice (BullMQ dedups on it). */

@@ -9,6 +9,8 @@ export * from './config.js';
 export * from './plugins.js';
 export * from './policy.js';
 export * from './executor.js';
+export * from './watcher.js';
 export * from './dispatch.js';
 export * from './job-queue.js';
 export * from './volumes.js';
+export * from './cpuset.js';

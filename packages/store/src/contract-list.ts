@@ -103,6 +103,27 @@ export function describeList(f: FixtureRef): void {
       expect((await f.store.listJobs({}, { cursor: page.nextCursor })).jobs).toHaveLength(50);
     });
 
+    it('lists finished jobs by end date with endedBefore, across pages and both tables', async () => {
+      const ended: Job[] = [];
+      for (const at of [1_000, 2_000, 3_000, 4_000, 5_000]) {
+        const [j] = await f.store.insertJobs([makeJob()]);
+        const r = await f.store.transition(j!.id, 'pending', 'over', { outcome: 'killed', at });
+        if (!r.ok) throw new Error('could not end the job');
+        ended.push(r.job);
+      }
+      // An archived job keeps its end date; active jobs have none and never match.
+      await f.store.transition(ended[0]!.id, 'over', 'archived', { at: 9_000 });
+      await makeJobIn(f.store, 'running');
+      await makeJobIn(f.store, 'pending');
+      const ids = async (filter: JobFilter) => (await listAll(f.store, filter, 2)).map((j) => j.id);
+      expect(await ids({ endedBefore: 3_500 })).toEqual(ended.slice(0, 3).map((j) => j.id));
+      expect(await ids({ endedBefore: 3_500, state: 'over' })).toEqual(
+        ended.slice(1, 3).map((j) => j.id),
+      );
+      expect(await ids({ endedBefore: 1_000 })).toEqual([]);
+      expect(await ids({ endedBefore: 10_000, state: ['pending', 'running'] })).toEqual([]);
+    });
+
     it('refuses a bad cursor, limit or state, naming the field', async () => {
       await f.store.insertJobs([makeJob()]);
       await expectInvalid(f.store.listJobs({}, { cursor: 'not a cursor!' }), 'cursor');

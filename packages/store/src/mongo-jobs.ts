@@ -302,5 +302,7 @@ function baseQuery(filter: JobFilter, afterId: number): Filter<JobDoc> {
   if (filter.name !== undefined) q['meta.name'] = filter.name;
   if (filter.tag !== undefined) q['meta.tags'] = filter.tag;
   if (filter.parent !== undefined) q.parent = filter.parent;
+  // `$lt` on a number never matches null: jobs that have not ended are left out.
+  if (filter.endedBefore !== undefined) q['status.dates.ended'] = { $lt: filter.endedBefore };
   return q;
 }

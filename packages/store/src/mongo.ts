@@ -125,6 +125,8 @@ class MongoStore implements Store {
     for (const coll of [this.active, this.done]) {
       for (const key of JOB_INDEXES) await retryBusy(() => coll.createIndex({ ...key }));
     }
+    // The archiver lists finished jobs by end date.
+    await retryBusy(() => this.done.createIndex({ 'status.dates.ended': 1, _id: 1 }));
     await retryBusy(() => this.usage.createIndex({ at: 1 }));
     await retryBusy(() => this.usage.createIndex({ user: 1, at: 1 }));
     await retryBusy(() => this.usage.createIndex({ project: 1, at: 1 }));

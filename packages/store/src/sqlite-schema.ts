@@ -59,6 +59,10 @@ const MIGRATIONS: readonly string[] = [
     CREATE INDEX usage_user ON usage(user_id, at);
     CREATE INDEX usage_project ON usage(project, at);
   `,
+  `
+    -- The archiver lists finished jobs by end date; only finished jobs have one.
+    CREATE INDEX jobs_done_ended ON jobs_done(json_extract(doc, '$.status.dates.ended'));
+  `,
 ];
 
 /** The schema version this code writes. */

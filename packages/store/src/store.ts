@@ -21,6 +21,8 @@ export interface JobFilter {
   parent?: number;
   /** Only jobs with id greater than this (used to resume scans). */
   afterId?: number;
+  /** Only jobs that ended (`status.dates.ended`) before this epoch ms: finished ones, for the archiver. */
+  endedBefore?: number;
 }
 
 /** Cursor pagination: pass back `nextCursor` to get the next page. Ordered by id ascending. */

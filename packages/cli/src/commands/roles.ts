@@ -1,10 +1,13 @@
 /**
- * `god scheduler`, `god agent` and `god up`: run god's long-lived roles until a shutdown signal.
- * `god up` runs the scheduler and an agent in one process on the configured (embedded) store.
+ * `god scheduler`, `god agent`, `god watcher`, `god archiver` and `god up`: run god's long-lived
+ * roles until a shutdown signal. `god up` runs the scheduler, an agent, a watcher and an
+ * archiver in one process on the configured (embedded) store.
  */
 import type { Config } from '@god/core';
 import { startAgentProcess } from '@god/agent';
+import { startArchiverProcess } from '@god/archiver';
 import { startSchedulerProcess } from '@god/scheduler';
+import { startWatcherProcess } from '@god/watcher';
 import type { ExitCode, Output } from '../output.js';
 
 /** A pino-compatible logger with child loggers per component. */
@@ -30,6 +33,8 @@ export interface RoleContext {
 export interface RoleSet {
   scheduler: boolean;
   agent: boolean;
+  watcher: boolean;
+  archiver: boolean;
   /** For `agent`: serve only this host of the executor's hosts. */
   host?: string;
 }
@@ -67,6 +72,16 @@ export async function runRoles(
         }
       });
       log.info({ policy: config.scheduler.policy }, 'scheduler started');
+    }
+    if (roles.watcher) {
+      const w = await startWatcherProcess(config, log.child({ role: 'watcher' }));
+      stops.push(() => w.stop());
+      log.info({ plugins: config.watcher.plugins }, 'watcher started');
+    }
+    if (roles.archiver) {
+      const a = await startArchiverProcess(config, log.child({ role: 'archiver' }));
+      stops.push(() => a.stop());
+      log.info({ clean_old: config.clean_old }, 'archiver started');
     }
     const signal = await ctx.untilSignal();
     log.info({ signal }, 'stopping');
