@@ -33,6 +33,10 @@ export class Clients {
     return redis;
   }
 
+  /**
+   * Disconnects every client at once. Commands still in flight are rejected ("Connection is
+   * closed."), so a test must first let settle any read it started and does not await.
+   */
   closeAll(): void {
     for (const r of this.open.splice(0)) r.disconnect();
   }
