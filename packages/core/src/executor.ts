@@ -131,7 +131,7 @@ export interface HostModel {
    * The cpuset for a placement's cores (`Placement.cpus` lists one id per physical core): the
    * same cores with all their hyperthreads.
    */
-  cpuset(cores: string): string;
+  cpuset: (cores: string) => string;
 }
 
 /** What an executor gets besides its own settings. */
