@@ -50,6 +50,9 @@ export async function startSchedulerProcess(
     holderId,
     logger,
   });
+  // The lease connection queues nothing while offline (a stale renewal must never go out late):
+  // wait until it is up, or the first attempt to lead fails for nothing.
+  await connected(leaseRedis);
   await scheduler.start();
   return {
     scheduler,
@@ -61,4 +64,18 @@ export async function startSchedulerProcess(
       await store.close();
     },
   };
+}
+
+/** Resolves once `redis` is ready (or after 5 s: the elector then retries on its own). */
+async function connected(redis: ReturnType<typeof createRedis>): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 5_000);
+    redis.once('ready', done);
+  });
 }
