@@ -1,100 +1,139 @@
 /**
- * `god demo`: brings up the configured store (the embedded SQLite by default), submits a sample
- * job through the same validation as the API, and walks it through the state machine the way the
- * scheduler and the watcher will: pending -> scheduled -> running -> over, then archived.
+ * `god demo`: god's main job in one command. Brings every role up in this process on the
+ * configured store (the embedded SQLite by default) and the configured Redis and executor
+ * (Docker by default), submits a sample script through the same validation and rate limits as
+ * the API, waits for it to run as a real container and end, and prints its output, its
+ * placement and its measured usage. Exits 0 when the job ended `success`.
  */
-import { hostname } from 'node:os';
-import {
-  newJobFromSubmission,
-  parseJobSubmission,
-  type Config,
-  type Job,
-  type JobState,
-  type TransitionPatch,
-} from '@god/core';
-import { createStore, type Store } from '@god/store';
+import { readFile } from 'node:fs/promises';
+import { startAgentProcess } from '@god/agent';
+import { startArchiverProcess } from '@god/archiver';
+import { taskDirOf, type Config, type Job } from '@god/core';
+import { createCounters, createEventPublisher, createKeys, createRedis } from '@god/coord';
+import { submitJobs } from '@god/jobs';
+import { startSchedulerProcess } from '@god/scheduler';
+import { createStore } from '@god/store';
+import { startWatcherProcess } from '@god/watcher';
 import type { ExitCode, Output } from '../output.js';
+import type { RoleLogger } from './roles.js';
 
-/** Who runs the demo: the local account, as the auth plugin would resolve it. */
+/** Who runs the demo: an account as the auth plugin would resolve it. */
 export interface DemoUser {
   id: string;
   uid: number;
   gid: number;
 }
 
-/** Runs the demo against `config.store`; returns 0 when every step behaved as the contract says. */
-export async function demo(config: Config, user: DemoUser, io: Output): Promise<ExitCode> {
+/** How long the sample job may take from submission to its end. */
+const DEMO_TIMEOUT_MS = 120_000;
+
+/** The sample script: who and where it runs, in the container god made for it. */
+const SCRIPT = `#!/bin/sh
+echo "hello from god job $GODOCKER_JID"
+echo "running as: $(id)"
+grep Cpus_allowed_list /proc/self/status
+echo "memory limit: $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max)"
+echo "task directory $GODOCKER_PWD holds: $(ls "$GODOCKER_PWD" | tr '\\n' ' ')"
+i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done
+echo "done counting to $i"
+`;
+
+/** Runs the demo; `logger` gets the roles' logs (keep it quiet for a readable output). */
+export async function demo(
+  config: Config,
+  user: DemoUser,
+  io: Output,
+  logger: RoleLogger,
+): Promise<ExitCode> {
+  const stops: Array<() => Promise<void>> = [];
   const store = await createStore(config.store);
+  const redis = createRedis(config.redis);
   try {
-    return await walkJob(store, user, io);
+    io.out(
+      `store: ${store.kind}, executor: ${config.executor}, policy: ${config.scheduler.policy}`,
+    );
+    const agent = await startAgentProcess(config, logger.child({ role: 'agent' }));
+    stops.push(() => agent.stop());
+    for (const h of agent.agent.hosts())
+      io.out(
+        `host ${h.name}: ${h.shards.map((s) => `${s.id} cores ${s.cores.join(',')} ${s.ramGB} GB`).join('; ')}`,
+      );
+    const scheduler = await startSchedulerProcess(config, logger.child({ role: 'scheduler' }));
+    stops.push(() => scheduler.stop());
+    const watcher = await startWatcherProcess(config, logger.child({ role: 'watcher' }));
+    stops.push(() => watcher.stop());
+    const archiver = await startArchiverProcess(config, logger.child({ role: 'archiver' }));
+    stops.push(() => archiver.stop());
+
+    const keys = createKeys(config.redis.prefix);
+    const [submitted] = await submitJobs(
+      {
+        store,
+        counters: createCounters({ redis, keys }),
+        publisher: createEventPublisher({ redis, keys }),
+        limits: config.limits,
+        access: config,
+      },
+      { ...user, sgids: [], home: null },
+      [
+        {
+          meta: { name: 'hello-god', tags: ['demo'] },
+          requirements: { cpu: 1, ram: '256M', maxlifespan: 60 },
+          container: { image: config.defaults.image },
+          command: { cmd: SCRIPT },
+        },
+      ],
+    );
+    if (submitted === undefined) throw new Error('the store returned no job for one submission');
+    io.out(`submitted job ${submitted.id} as ${user.id} (uid ${user.uid}, gid ${user.gid})`);
+
+    const job = await waitForEnd(store, submitted.id, (j) => io.out(`  ${describe(j)}`));
+    const dir = taskDirOf(config.shared_dir, job);
+    io.out(`--- ${dir}/god.log`);
+    io.out((await readFile(`${dir}/god.log`, 'utf8').catch(() => '(no output)\n')).trimEnd());
+    const err = await readFile(`${dir}/god.err`, 'utf8').catch(() => '');
+    if (err.trim() !== '') io.out(`--- god.err\n${err.trimEnd()}`);
+    io.out('---');
+    const u = job.usage;
+    if (u !== null)
+      io.out(
+        `usage: ${u.cpuSeconds.toFixed(3)} cpu·s, ${u.wallSeconds.toFixed(3)} s wall, peak ${(u.maxRamBytes / 2 ** 20).toFixed(1)} MiB`,
+      );
+    return job.outcome === 'success' ? 0 : 1;
   } finally {
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+    redis.disconnect();
     await store.close();
   }
 }
 
-async function walkJob(store: Store, user: DemoUser, io: Output): Promise<ExitCode> {
-  io.out(`store: ${store.kind}`);
-  const submission = parseJobSubmission({
-    meta: { name: 'hello-god', tags: ['demo'] },
-    requirements: { cpu: 1, ram: '512M' },
-    container: { image: 'god-test/busybox:latest' },
-    command: { cmd: '#!/bin/sh\necho "hello from $GODOCKER_JID"\n' },
-  });
-  const [job] = await store.insertJobs([newJobFromSubmission(submission, { ...user, sgids: [] })]);
-  if (job === undefined) throw new Error('the store returned no job for one insert');
-  io.out(
-    `submitted job ${job.id} (${job.meta.name}) for ${job.user.id} uid=${job.user.uid} gid=${job.user.gid}`,
-  );
-  show(io, job);
-
-  const placement = { host: hostname(), shard: 'numa0', cpus: '0', mems: '0', gpus: [], ports: [] };
-  const steps: Array<[JobState, JobState, TransitionPatch]> = [
-    ['pending', 'scheduled', { placement, epoch: 1, reason: 'placed on cores 0 of numa0' }],
-    ['scheduled', 'running', { reason: 'container started' }],
-    ['running', 'over', { outcome: 'success', exitcode: 0, reason: 'exit code 0' }],
-  ];
-  let current = job;
-  for (const [from, to, patch] of steps) {
-    const r = await store.transition(current.id, from, to, patch);
-    if (!r.ok) {
-      io.err(`god: ${from} -> ${to} refused, job is ${r.actual ?? 'missing'}`);
-      return 1;
-    }
-    current = r.job;
-    show(io, current);
+/** Polls the job until it is over, reporting each state it is seen in. */
+async function waitForEnd(
+  store: Awaited<ReturnType<typeof createStore>>,
+  id: number,
+  seen: (job: Job) => void,
+): Promise<Job> {
+  const deadline = Date.now() + DEMO_TIMEOUT_MS;
+  let last = '';
+  for (;;) {
+    const job = await store.getJob(id);
+    if (job === null) throw new Error(`job ${id} vanished`);
+    const now = describe(job);
+    if (now !== last) seen(job);
+    last = now;
+    if (job.state === 'over' || job.state === 'archived') return job;
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} is still ${job.state} after ${DEMO_TIMEOUT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-
-  // A second writer that still believes the job is running must lose the compare-and-set.
-  const stale = await store.transition(current.id, 'running', 'over', { outcome: 'killed' });
-  io.out(
-    `stale kill of a finished job: ${stale.ok ? 'ACCEPTED (bug)' : `refused, job is ${stale.actual}`}`,
-  );
-
-  const wall = ((current.status.dates.ended ?? 0) - (current.status.dates.started ?? 0)) / 1000;
-  await store.recordUsage({
-    jobId: current.id,
-    user: current.user.id,
-    project: current.user.project,
-    at: current.status.dates.ended ?? Date.now(),
-    cpuSeconds: wall,
-    ramGBSeconds: wall * 0.5,
-    gpuSeconds: 0,
-    wallSeconds: wall,
-  });
-  const totals = await store.usageTotals({ user: user.id, since: 0 });
-  io.out(`usage of ${user.id}: ${totals.jobs} jobs, ${totals.cpuSeconds.toFixed(3)} cpu·s`);
-
-  const archived = await store.transition(current.id, 'over', 'archived');
-  if (archived.ok) show(io, archived.job);
-  return stale.ok || !archived.ok ? 1 : 0;
 }
 
-function show(io: Output, job: Job): void {
+function describe(job: Job): string {
   const s = job.status;
   const where = job.placement
     ? ` on ${job.placement.host}/${job.placement.shard} cpus ${job.placement.cpus}`
     : '';
-  io.out(
-    `  job ${job.id}: ${job.state}${job.outcome ? `(${job.outcome})` : ''}  [GO-Docker ${s.primary}${s.secondary ? `/${s.secondary}` : ''}]${where}${s.reason ? ` - ${s.reason}` : ''}`,
-  );
+  const outcome = job.outcome === null ? '' : `(${job.outcome}, exit ${s.exitcode ?? '-'})`;
+  return `job ${job.id}: ${job.state}${outcome} [GO-Docker ${s.primary}${s.secondary ? `/${s.secondary}` : ''}]${where}${s.reason ? ` - ${s.reason}` : ''}`;
 }
