@@ -4,8 +4,10 @@
  * on SQLite (temp dir) and on MongoDB (a FerretDB started for the run). Prints ops/s per phase
  * and replaces its section of docs/benchmarks.md. Build first (`npm run build`): it loads
  * @god/store from dist. A transition phase stops taking new jobs after `--budget` seconds (the
- * next phase then runs the jobs that made it), because FerretDB v1 scans its collection for
- * every command and cannot take 100,000 jobs through in reasonable time.
+ * next phase then runs the jobs that made it), because FerretDB v1.24 scans its collection for
+ * every update and delete (its SQLite backend never uses the `_id` index, see
+ * packages/store/src/mongo-keys.ts) and cannot take 100,000 jobs through in reasonable time.
+ * $GOD_FERRETDB names another FerretDB binary to run against.
  *
  *   npm run bench:store -- [--jobs N] [--batch N] [--concurrency N] [--budget S]
  *                          [--only sqlite|mongodb]

@@ -4,22 +4,36 @@
  * a crash-safe order: the compare-and-set in `jobs` (the commit point), a copy into `jobs_done`,
  * then the delete from `jobs`. A finished job still in `jobs` is a move cut short; readers prefer
  * the `jobs_done` copy, and `sweep` (run on open) completes such moves.
+ *
+ * Every write to a job's document holds that job's lock (`job:<id>`, see mongo-lock.ts): the
+ * transitions, `setPendingReason`, the moves into `jobs_done` (the sweep's too). That is what
+ * makes a compare-and-set a plain read, a check in JavaScript and a write, each filtered by
+ * `{_id}` alone (see mongo-keys.ts for why nothing else may be in the filter). Inserts need no
+ * lock: their ids are fresh, nobody else can be writing them.
+ *
+ * What this costs on FerretDB v1.24 (SQLite backend): a find on `{_id}` stops at the document,
+ * so it costs the rows before it; every update and delete scans the whole table in SQL (its
+ * `_id` index is never used, see mongo-keys.ts). A transition is one such scan of `jobs`, a
+ * move into `jobs_done` two, where the old `{_id: number, state}` filters also decoded every
+ * document before the job in Go, ten times slower per row. On MongoDB each is an `_id` lookup.
  */
 import type { Collection, Filter, UpdateFilter, WithId } from 'mongodb';
 import {
   ACTIVE_STATES,
+  GodError,
   isFinished,
   type Job,
   type JobState,
   type NewJob,
   type TransitionPlan,
 } from '@god/core';
-import { mergeById, newJobRecord, splitStates } from './job-record.js';
-import type { MongoLocks } from './mongo-lock.js';
+import { matchesExpect, mergeById, newJobRecord, splitStates } from './job-record.js';
+import { afterKey, byKey, jobIdOf, jobKey, jobKeyOrNull, MAX_JOB_ID } from './mongo-keys.js';
+import type { HeldLock, MongoLocks } from './mongo-lock.js';
 import { backoff, insertIfAbsent, isBusy, retryBusy, sleep } from './mongo-util.js';
-import { matchesExpect } from './job-record.js';
 import { toPage, type PageRange } from './paging.js';
 import type {
+  JobFieldsPatch,
   JobFilter,
   JobPage,
   StateCounts,
@@ -27,8 +41,8 @@ import type {
   TransitionResult,
 } from './store.js';
 
-/** A job as stored: its id is the document's `_id`, never a second field. */
-export type JobDoc = Omit<Job, 'id'> & { _id: number };
+/** A job as stored: its id is the document's `_id` (a key, see mongo-keys.ts), never a second field. */
+export type JobDoc = Omit<Job, 'id'> & { _id: string };
 
 /** The id counter (`counters` collection). */
 export interface CounterDoc {
@@ -37,16 +51,36 @@ export interface CounterDoc {
 }
 
 const FINISHED: JobState[] = ['over', 'archived'];
+/** Transitions of one `transitionMany` in flight at once. */
+const TRANSITION_MANY_WIDTH = 8;
 const PENDING_LIKE: JobState[] = ['pending', 'held'];
 
 function toJob(doc: WithId<JobDoc>): Job {
   const { _id, ...rest } = doc;
-  return { id: _id, ...rest };
+  return { id: jobIdOf(_id), ...rest };
 }
 
 function toDoc(job: Job): JobDoc {
   const { id, ...rest } = job;
-  return { _id: id, ...rest };
+  return { _id: jobKey(id), ...rest };
+}
+
+/** The lock every writer of job `id`'s document holds. */
+function lockKey(id: number): string {
+  return `job:${id}`;
+}
+
+/** A job's document and the collection it was read from. */
+interface Found {
+  doc: WithId<JobDoc>;
+  coll: Collection<JobDoc>;
+}
+
+/** One transition of a batch, planned. */
+export interface PlannedTransition {
+  id: number;
+  from: JobState;
+  plan: TransitionPlan;
 }
 
 /** Collections the job operations use. */
@@ -67,6 +101,9 @@ export class MongoJobs {
   async insert(jobs: readonly NewJob[], now: number): Promise<Job[]> {
     if (jobs.length === 0) return [];
     const last = await this.reserveIds(jobs.length);
+    if (last > MAX_JOB_ID) {
+      throw new GodError('LIMIT_EXCEEDED', `job ids are used up (the largest is ${MAX_JOB_ID})`);
+    }
     const records = jobs.map((job, i) => newJobRecord(job, last - jobs.length + 1 + i, now));
     const docs = records.map(toDoc);
     for (let attempt = 0; ; attempt++) {
@@ -75,9 +112,10 @@ export class MongoJobs {
         return structuredClone(records);
       } catch (err) {
         // No multi-document transaction: a batch that failed half-way is removed by hand. The
-        // ids are this call's own, so nobody else's job can be deleted here.
-        const ids = docs.map((d) => d._id);
-        await retryBusy(() => this.c.active.deleteMany({ _id: { $in: ids } }));
+        // ids are this call's own, so nobody else's job can be deleted here. (`$in` is not
+        // pushed down on FerretDB, so this scans `jobs`: only ever on this failure path.)
+        const keys = docs.map((d) => d._id);
+        await retryBusy(() => this.c.active.deleteMany({ _id: { $in: keys } }));
         if (!isBusy(err) || attempt >= 20) throw err;
       }
       await sleep(backoff(attempt));
@@ -86,13 +124,10 @@ export class MongoJobs {
 
   /** A job by id: the active copy, unless the job is finished (then `jobs_done`'s wins). */
   async get(id: number): Promise<Job | null> {
-    // `jobs` first: a move writes `jobs_done` before deleting from `jobs`, so a job missing
-    // from `jobs` is in `jobs_done` when it exists at all.
-    const active = await retryBusy(() => this.c.active.findOne({ _id: id }));
-    if (active !== null && !isFinished(active.state)) return toJob(active);
-    const done = await retryBusy(() => this.c.done.findOne({ _id: id }));
-    if (done !== null) return toJob(done);
-    return active === null ? null : toJob(active);
+    const key = jobKeyOrNull(id);
+    if (key === null) return null;
+    const found = await this.locate(key);
+    return found === null ? null : toJob(found.doc);
   }
 
   /** Moves job `id` along `plan` if its state is `from`. */
@@ -102,27 +137,60 @@ export class MongoJobs {
     plan: TransitionPlan,
     options: TransitionOptions = {},
   ): Promise<TransitionResult> {
-    return this.locks.run(
-      `job:${id}`,
-      () => this.transitionLocked(id, from, plan, options),
+    const key = jobKeyOrNull(id);
+    if (key === null) return { ok: false, actual: null };
+    return this.locks.run<TransitionResult>(
+      lockKey(id),
+      (lock) => this.transitionLocked(key, from, plan, options, lock),
       async () => {
         // While another caller holds the job: once the state moved away from `from`, this
         // compare-and-set has lost and can answer without the lock.
-        const job = await this.get(id);
-        if (job === null) return { ok: false, actual: null };
-        return job.state === from ? undefined : { ok: false, actual: job.state };
+        const found = await this.locate(key);
+        if (found === null) return { ok: false, actual: null };
+        return found.doc.state === from ? undefined : { ok: false, actual: found.doc.state };
       },
     );
   }
 
+  /**
+   * Moves each job along its plan (see Store.transitionMany). Without multi-document
+   * transactions each is its own compare-and-set under its own lock, with its own fence read
+   * right before its write (as `transition`); a few run at once. (Taking a chunk's locks with
+   * one insert and releasing them with one delete was no faster on FerretDB: a chunk waits
+   * for its slowest transition, where this pool never idles.)
+   */
+  async transitionMany(
+    items: readonly PlannedTransition[],
+    options: TransitionOptions = {},
+  ): Promise<TransitionResult[]> {
+    const results: TransitionResult[] = new Array<TransitionResult>(items.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < items.length; i = next++) {
+        const t = items[i]!;
+        results[i] = await this.transition(t.id, t.from, t.plan, options);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(TRANSITION_MANY_WIDTH, items.length) }, worker),
+    );
+    return results;
+  }
+
   /** Sets `why` of a pending or held job; false when the job is in any other state. */
   async setPendingReason(id: number, why: Job['why']): Promise<boolean> {
+    const key = jobKeyOrNull(id);
+    if (key === null) return false;
     return this.locks.run(
-      `job:${id}`,
-      async () => {
-        const r = await retryBusy(() =>
-          this.c.active.updateOne({ _id: id, state: { $in: PENDING_LIKE } }, { $set: { why } }),
-        );
+      lockKey(id),
+      async (lock) => {
+        // Pending and held jobs are active: their document is in `jobs`, or they are not.
+        const doc = await this.readOne(this.c.active, key);
+        if (doc === null || !PENDING_LIKE.includes(doc.state)) return false;
+        // Nothing to write (an update is a scan of `jobs` on FerretDB v1).
+        if (sameWhy(doc.why, why)) return true;
+        await lock.beforeWrite();
+        const r = await retryBusy(() => this.c.active.updateOne(byKey(key), { $set: { why } }));
         return r.matchedCount === 1;
       },
       async () => {
@@ -132,16 +200,44 @@ export class MongoJobs {
     );
   }
 
+  /** Changes descriptive fields of an active job, under its lock (see Store.updateJob). */
+  async update(id: number, patch: JobFieldsPatch): Promise<Job | null> {
+    const key = jobKeyOrNull(id);
+    if (key === null) return null;
+    const set: Record<string, unknown> = {};
+    if (patch.name !== undefined) set['meta.name'] = patch.name;
+    if (patch.description !== undefined) set['meta.description'] = patch.description;
+    if (patch.tags !== undefined) set['meta.tags'] = [...new Set(patch.tags)];
+    if (patch.maxlifespan !== undefined) set['requirements.maxlifespan'] = patch.maxlifespan;
+    return this.locks.run(
+      lockKey(id),
+      async (lock) => {
+        const doc = await this.readOne(this.c.active, key);
+        if (doc === null || isFinished(doc.state)) return null;
+        if (Object.keys(set).length > 0) {
+          await lock.beforeWrite();
+          await retryBusy(() => this.c.active.updateOne(byKey(key), { $set: set }));
+        }
+        const after = await this.readOne(this.c.active, key);
+        return after === null ? null : toJob(after);
+      },
+      async () => {
+        const job = await this.get(id);
+        return job === null || isFinished(job.state) ? null : undefined;
+      },
+    );
+  }
+
   /** One page of jobs matching `filter`. */
   async list(filter: JobFilter, range: PageRange): Promise<JobPage> {
     const { active, finished } = splitStates(filter.state);
     const fetch = range.limit + 1;
     const base = baseQuery(filter, range.afterId);
-    const a = active.length > 0 ? await this.find(this.c.active, base, active, fetch) : [];
+    const a = active.length > 0 ? await this.findPage(this.c.active, base, active, fetch) : [];
     let b: Job[] = [];
     if (finished.length > 0) {
-      const done = await this.find(this.c.done, base, finished, fetch);
-      const cutShort = await this.find(this.c.active, base, finished, fetch);
+      const done = await this.findPage(this.c.done, base, finished, fetch);
+      const cutShort = await this.findPage(this.c.active, base, finished, fetch);
       b = mergeById(done, await this.withoutDoneCopy(cutShort), fetch);
     }
     return toPage(mergeById(a, b, fetch), range.limit);
@@ -165,21 +261,50 @@ export class MongoJobs {
     return counts;
   }
 
-  /** Completes every move into `jobs_done` that a crash cut short. */
+  /**
+   * Completes every move into `jobs_done` that a crash cut short, each under its job's lock. A
+   * job someone holds is left as it is: readers serve a move cut short correctly, and its
+   * holder, the next `over -> archived` or the next open completes it.
+   */
   async sweep(): Promise<number> {
-    const stuck = await retryBusy(() => this.c.active.find({ state: { $in: FINISHED } }).toArray());
-    for (const doc of stuck) await this.moveToDone(doc);
-    return stuck.length;
+    // Once per open, and not a per-job filter: FerretDB decodes all of `jobs` for it.
+    const stuck = await retryBusy(() =>
+      this.c.active
+        .find({ state: { $in: FINISHED } }, { projection: { _id: 1 } })
+        .map((d) => d._id)
+        .toArray(),
+    );
+    let moved = 0;
+    for (const key of stuck) {
+      const done = await this.locks.run(
+        lockKey(jobIdOf(key)),
+        async () => {
+          const doc = await this.readOne(this.c.active, key);
+          if (doc === null || !isFinished(doc.state)) return false;
+          await this.moveToDone(doc);
+          return true;
+        },
+        () => Promise.resolve(false),
+      );
+      if (done) moved++;
+    }
+    return moved;
   }
 
   private async transitionLocked(
-    id: number,
+    key: string,
     from: JobState,
     plan: TransitionPlan,
     options: TransitionOptions,
+    lock: HeldLock,
   ): Promise<TransitionResult> {
-    if (isFinished(from)) await this.finishMove(id);
-    const coll = isFinished(from) ? this.c.done : this.c.active;
+    // Under the job's lock, held by every writer of the job: nothing changes the document
+    // between this read and the write below, so the compare-and-set is a read, checks here and
+    // a write, each by `_id` alone (FerretDB v1 runs findAndModify as a read then a write
+    // anyway, and pushes down only an `_id`-only filter).
+    const found = isFinished(from) ? await this.locateFinished(key) : await this.locate(key);
+    if (found === null) return { ok: false, actual: null };
+    if (found.doc.state !== from) return { ok: false, actual: found.doc.state };
     // Without multi-document transactions the fence is read just before the write: a new leader
     // raising it in between can still see this one write land. It waits a moment after raising
     // (see the scheduler) before reading the jobs, so it sees such a write and counts it.
@@ -187,41 +312,58 @@ export class MongoJobs {
       options.fence !== undefined &&
       (await this.fenceEpoch(options.fence.name)) > options.fence.epoch
     ) {
-      const job = await this.get(id);
-      return { ok: false, actual: job?.state ?? null, fenced: true };
+      return { ok: false, actual: from, fenced: true };
     }
-    // One compare-and-set on `state` (and the expected attempt/epoch): atomic by itself on
-    // MongoDB; on FerretDB v1, where it is a read then a write, the job's lock (held by every
-    // writer of the job) makes it exclusive. FerretDB v1 scans the collection for each command
-    // on a numeric _id, so one findOneAndUpdate also beats a findOne plus an updateOne there.
-    const filter: Filter<JobDoc> = { _id: id, state: from };
-    if (options.expect?.attempts !== undefined) filter.attempts = options.expect.attempts;
-    if (options.expect?.epoch !== undefined) filter.epoch = options.expect.epoch;
+    if (!matchesExpect(toJob(found.doc), options.expect)) {
+      return { ok: false, actual: from, unexpected: true };
+    }
     const update: UpdateFilter<JobDoc> = { $set: plan.set as Partial<JobDoc> };
     if (Object.keys(plan.inc).length > 0) update.$inc = plan.inc;
+    await lock.beforeWrite();
     const after = await retryBusy(() =>
-      coll.findOneAndUpdate(filter, update, { returnDocument: 'after' }),
+      found.coll.findOneAndUpdate(byKey(key), update, { returnDocument: 'after' }),
     );
-    if (after === null) {
-      // Under the lock nothing changed since: tell a stale state from a failed guard.
-      const job = await this.get(id);
-      if (job?.state === from && !matchesExpect(job, options.expect)) {
-        return { ok: false, actual: from, unexpected: true };
-      }
-      return { ok: false, actual: job?.state ?? null };
-    }
-    if (!isFinished(from) && isFinished(after.state)) await this.moveToDone(after);
+    // Gone under the lock: only a writer that broke the lock (its lease ran out) could do that.
+    if (after === null) return this.lost(key);
+    if (found.coll === this.c.active && isFinished(after.state)) await this.moveToDone(after);
     return { ok: true, job: toJob(after) };
   }
 
-  private async lost(id: number): Promise<TransitionResult> {
-    const job = await this.get(id);
-    return { ok: false, actual: job?.state ?? null };
+  private async lost(key: string): Promise<TransitionResult> {
+    const found = await this.locate(key);
+    return { ok: false, actual: found?.doc.state ?? null };
   }
 
-  private async finishMove(id: number): Promise<void> {
-    const doc = await retryBusy(() => this.c.active.findOne({ _id: id, state: { $in: FINISHED } }));
-    if (doc !== null) await this.moveToDone(doc);
+  /** Job `key`'s document: the active copy, unless the job is finished (then `jobs_done`'s wins). */
+  private async locate(key: string): Promise<Found | null> {
+    // `jobs` first: a move writes `jobs_done` before deleting from `jobs`, so a job missing
+    // from `jobs` is in `jobs_done` when it exists at all.
+    const active = await this.readOne(this.c.active, key);
+    if (active !== null && !isFinished(active.state)) return { doc: active, coll: this.c.active };
+    const done = await this.readOne(this.c.done, key);
+    if (done !== null) return { doc: done, coll: this.c.done };
+    return active === null ? null : { doc: active, coll: this.c.active };
+  }
+
+  /**
+   * Job `key`'s document for a transition out of a finished state (the caller holds the lock):
+   * its `jobs_done` copy, after completing a move cut short before that copy was written.
+   * `jobs_done` first: once a copy is there it is the job (nothing writes the `jobs` copy of a
+   * finished job), and on FerretDB a miss in `jobs` would scan all of it.
+   */
+  private async locateFinished(key: string): Promise<Found | null> {
+    const done = await this.readOne(this.c.done, key);
+    if (done !== null) return { doc: done, coll: this.c.done };
+    const active = await this.readOne(this.c.active, key);
+    if (active === null) return null;
+    // Still active: the caller's `from` is stale.
+    if (!isFinished(active.state)) return { doc: active, coll: this.c.active };
+    await this.moveToDone(active);
+    return { doc: active, coll: this.c.done };
+  }
+
+  private readOne(coll: Collection<JobDoc>, key: string): Promise<WithId<JobDoc> | null> {
+    return retryBusy(() => coll.findOne(byKey(key)));
   }
 
   /** Raises fence `name` to `epoch` under the fence's lock, unless a newer epoch holds it. */
@@ -249,10 +391,13 @@ export class MongoJobs {
     return doc?.value ?? 0;
   }
 
-  private async moveToDone(doc: JobDoc): Promise<void> {
+  /** Copies finished job `doc` into `jobs_done`, then deletes it from `jobs`; under its lock. */
+  private async moveToDone(doc: WithId<JobDoc>): Promise<void> {
     // A copy already in jobs_done is as new or newer (it may be archived since): keep it.
     await insertIfAbsent(() => this.c.done.insertOne(doc));
-    await retryBusy(() => this.c.active.deleteOne({ _id: doc._id, state: { $in: FINISHED } }));
+    // By `_id` alone: the `jobs` copy of a finished job never changes again, so this deletes
+    // exactly the copy just saved (or an older one of a move cut short).
+    await retryBusy(() => this.c.active.deleteOne(byKey(doc._id)));
   }
 
   private async reserveIds(n: number): Promise<number> {
@@ -273,30 +418,36 @@ export class MongoJobs {
     return doc.value;
   }
 
-  private async find(
+  private async findPage(
     coll: Collection<JobDoc>,
     base: Filter<JobDoc>,
     states: JobState[],
     limit: number,
   ): Promise<Job[]> {
     const query: Filter<JobDoc> = { ...base, state: { $in: states } };
+    // Keys are fixed-width digits: sorting them as strings sorts the ids.
     const docs = await retryBusy(() => coll.find(query).sort({ _id: 1 }).limit(limit).toArray());
     return docs.map(toJob);
   }
 
   private async withoutDoneCopy(jobs: Job[]): Promise<Job[]> {
     if (jobs.length === 0) return jobs;
-    const ids = jobs.map((j) => j.id);
+    const keys = jobs.map((j) => jobKey(j.id));
     const copies = await retryBusy(() =>
-      this.c.done.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
+      this.c.done.find({ _id: { $in: keys } }, { projection: { _id: 1 } }).toArray(),
     );
     const moved = new Set(copies.map((d) => d._id));
-    return jobs.filter((j) => !moved.has(j.id));
+    return jobs.filter((j) => !moved.has(jobKey(j.id)));
   }
 }
 
+function sameWhy(a: Job['why'], b: Job['why']): boolean {
+  if (a === null || b === null) return a === b;
+  return a.code === b.code && a.message === b.message;
+}
+
 function baseQuery(filter: JobFilter, afterId: number): Filter<JobDoc> {
-  const q: Filter<JobDoc> = { _id: { $gt: afterId } };
+  const q: Filter<JobDoc> = { _id: { $gt: afterKey(afterId) } };
   if (filter.user !== undefined) q['user.id'] = filter.user;
   if (filter.project !== undefined) q['user.project'] = filter.project;
   if (filter.name !== undefined) q['meta.name'] = filter.name;

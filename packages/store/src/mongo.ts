@@ -2,6 +2,8 @@
  * The MongoDB Store (official driver). Works against MongoDB and FerretDB v1 alike: it needs
  * no multi-document transaction, and every read-then-write on one document runs under a lock
  * taken by a unique insert (see mongo-lock.ts) because FerretDB v1's findAndModify is not atomic.
+ * Everything keyed by job (jobs, finished jobs, ledger entries) has a string `_id` that sorts
+ * as the id (see mongo-keys.ts), and is read and written through filters on `_id` alone.
  */
 import { MongoClient, type Collection, type Db, type Filter } from 'mongodb';
 import {
@@ -15,18 +17,22 @@ import {
 import { defaultProject, utcDay, zeroTotals } from './accounts.js';
 import { checkNewJobs } from './job-record.js';
 import { MongoJobs, type CounterDoc, type JobDoc } from './mongo-jobs.js';
+import { byKey, jobKey } from './mongo-keys.js';
 import { MongoLocks, type LockDoc } from './mongo-lock.js';
-import { insertIfAbsent, retryBusy, upsert } from './mongo-util.js';
+import { insertIfAbsent, isDuplicateKey, retryBusy, upsert } from './mongo-util.js';
 import { pageRange } from './paging.js';
 import {
   DEFAULT_PROJECT,
+  type ApiKeyRecord,
   type DailyUsage,
+  type JobFieldsPatch,
   type JobFilter,
   type JobPage,
   type Page,
   type Project,
   type StateCounts,
   type Store,
+  type TransitionItem,
   type TransitionOptions,
   type TransitionResult,
   type UsageEntry,
@@ -48,10 +54,17 @@ export interface MongoStoreOptions {
 type IdDoc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
 
 interface UsageDoc extends Omit<UsageEntry, 'jobId'> {
-  _id: number;
+  /** The job's key (mongo-keys.ts): one entry per job. */
+  _id: string;
   /** UTC day of `at`, stored so per-day grouping needs no date operators. */
   day: string;
 }
+
+/**
+ * `counters` document naming how job `_id`s are spelled: 2 is the zero-padded string keys of
+ * mongo-keys.ts. Databases written before it have numeric `_id`s, which this code cannot find.
+ */
+const KEY_FORMAT = { _id: 'key_format', value: 2 } as const;
 
 const JOB_INDEXES = [
   { state: 1, _id: 1 },
@@ -74,13 +87,25 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     });
   }
   try {
-    const store = new MongoStore(client, client.db(options.db), options.lockLeaseMs ?? 30_000);
-    await store.open();
-    return store;
+    return await openMongoStore(client, options.db, options.lockLeaseMs);
   } catch (err) {
     await client.close();
     throw err;
   }
+}
+
+/**
+ * The store on a connected client, which it owns from then on (closing the store closes it).
+ * For tests that watch the commands the adapter sends; everything else uses createMongoStore.
+ */
+export async function openMongoStore(
+  client: MongoClient,
+  db: string,
+  lockLeaseMs = 30_000,
+): Promise<Store> {
+  const store = new MongoStore(client, client.db(db), lockLeaseMs);
+  await store.open();
+  return store;
 }
 
 function fromIdDoc<T extends { id: string }>(doc: IdDoc<T>): T {
@@ -100,9 +125,11 @@ class MongoStore implements Store {
   private readonly active: Collection<JobDoc>;
   private readonly done: Collection<JobDoc>;
   private readonly users: Collection<IdDoc<User>>;
+  private readonly apiKeys: Collection<IdDoc<ApiKeyRecord>>;
   private readonly projects: Collection<IdDoc<Project>>;
   private readonly usage: Collection<UsageDoc>;
   private readonly lockDocs: Collection<LockDoc>;
+  private readonly counters: Collection<CounterDoc>;
 
   constructor(
     private readonly client: MongoClient,
@@ -112,16 +139,21 @@ class MongoStore implements Store {
     this.active = db.collection('jobs');
     this.done = db.collection('jobs_done');
     this.users = db.collection('users');
+    this.apiKeys = db.collection('api_keys');
     this.projects = db.collection('projects');
     this.usage = db.collection('usage');
     this.lockDocs = db.collection('locks');
     this.locks = new MongoLocks(this.lockDocs, leaseMs);
-    const counters = db.collection<CounterDoc>('counters');
-    this.jobs = new MongoJobs({ active: this.active, done: this.done, counters }, this.locks);
+    this.counters = db.collection<CounterDoc>('counters');
+    this.jobs = new MongoJobs(
+      { active: this.active, done: this.done, counters: this.counters },
+      this.locks,
+    );
   }
 
   /** Everything opening needs; safe to run from several processes at once. */
   async open(): Promise<void> {
+    await this.checkKeyFormat();
     for (const coll of [this.active, this.done]) {
       for (const key of JOB_INDEXES) await retryBusy(() => coll.createIndex({ ...key }));
     }
@@ -131,6 +163,7 @@ class MongoStore implements Store {
     await retryBusy(() => this.usage.createIndex({ user: 1, at: 1 }));
     await retryBusy(() => this.usage.createIndex({ project: 1, at: 1 }));
     await retryBusy(() => this.lockDocs.createIndex({ at: 1 }));
+    await retryBusy(() => this.apiKeys.createIndex({ user: 1 }));
     await insertIfAbsent(() => this.projects.insertOne(toIdDoc(defaultProject(Date.now()))));
     await this.locks.breakExpired();
     await this.jobs.sweep();
@@ -161,6 +194,19 @@ class MongoStore implements Store {
     return this.jobs.transition(id, from, plan, options);
   }
 
+  async transitionMany(
+    items: readonly TransitionItem[],
+    options: TransitionOptions = {},
+  ): Promise<TransitionResult[]> {
+    // Every edge is planned before the first write: one refused edge writes nothing.
+    const planned = items.map((t) => ({
+      id: t.id,
+      from: t.from,
+      plan: planTransition(t.from, t.to, t.patch ?? {}),
+    }));
+    return this.jobs.transitionMany(planned, options);
+  }
+
   raiseFence(name: string, epoch: number): Promise<boolean> {
     return this.jobs.raiseFence(name, epoch);
   }
@@ -173,8 +219,33 @@ class MongoStore implements Store {
     return this.jobs.setPendingReason(id, why);
   }
 
+  updateJob(id: number, patch: JobFieldsPatch): Promise<Job | null> {
+    return this.jobs.update(id, patch);
+  }
+
   countActive(filter: { user?: string; project?: string } = {}): Promise<StateCounts> {
     return this.jobs.countActive(filter);
+  }
+
+  putApiKey(key: ApiKeyRecord): Promise<void> {
+    return upsert(() => this.apiKeys.replaceOne({ _id: key.id }, toIdDoc(key), { upsert: true }));
+  }
+
+  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    const doc = await retryBusy(() => this.apiKeys.findOne({ _id: id }));
+    return doc === null ? null : fromIdDoc<ApiKeyRecord>(doc);
+  }
+
+  async listApiKeys(user: string): Promise<ApiKeyRecord[]> {
+    const docs = await retryBusy(() => this.apiKeys.find({ user }).toArray());
+    return docs
+      .map((d) => fromIdDoc<ApiKeyRecord>(d))
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  async deleteApiKey(id: string): Promise<boolean> {
+    const r = await retryBusy(() => this.apiKeys.deleteOne({ _id: id }));
+    return r.deletedCount > 0;
   }
 
   async getUser(id: string): Promise<User | null> {
@@ -218,11 +289,19 @@ class MongoStore implements Store {
     return r.deletedCount > 0;
   }
 
-  recordUsage(e: UsageEntry): Promise<void> {
+  async recordUsage(e: UsageEntry): Promise<void> {
     const { jobId, ...rest } = e;
-    const doc: UsageDoc = { _id: jobId, ...rest, day: utcDay(e.at) };
-    // Keyed by job: a retried booking replaces the first one instead of adding to it.
-    return upsert(() => this.usage.replaceOne({ _id: jobId }, doc, { upsert: true }));
+    const key = jobKey(jobId);
+    const doc: UsageDoc = { _id: key, ...rest, day: utcDay(e.at) };
+    // Keyed by job: a retried booking replaces the first one instead of adding to it. Inserted
+    // first, as nearly every booking is the first: FerretDB v1 checks an insert's `_id` in its
+    // index, where an update (or upsert) scans the whole ledger.
+    try {
+      await retryBusy(() => this.usage.insertOne(doc));
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await upsert(() => this.usage.replaceOne(byKey(key), doc, { upsert: true }));
+    }
   }
 
   async usageTotals(q: UsageQuery): Promise<UsageTotals> {
@@ -248,6 +327,33 @@ class MongoStore implements Store {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /**
+   * Refuses a database whose jobs have numeric `_id`s (written before string keys): this code
+   * would not find them. Marks a database without such jobs as using keys, so the check (a
+   * scan of each collection on FerretDB) runs once per database, not once per open.
+   */
+  private async checkKeyFormat(): Promise<void> {
+    const mark = await retryBusy(() => this.counters.findOne(byKey(KEY_FORMAT._id)));
+    if (mark?.value === KEY_FORMAT.value) return;
+    const db = this.client.db(this.active.dbName);
+    for (const name of [this.active, this.done, this.usage].map((c) => c.collectionName)) {
+      const old = await retryBusy(() =>
+        db.collection(name).findOne({ _id: { $not: { $type: 'string' } } }),
+      );
+      if (old !== null) {
+        throw new GodError(
+          'CONFLICT',
+          `${name} holds documents whose _id is not a string (job ids stored as numbers by an ` +
+            'earlier god): this version stores them as zero-padded strings and cannot read ' +
+            'them; convert them first',
+        );
+      }
+    }
+    await upsert(() =>
+      this.counters.replaceOne(byKey(KEY_FORMAT._id), KEY_FORMAT, { upsert: true }),
+    );
   }
 
   /**

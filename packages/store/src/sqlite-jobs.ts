@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import {
   ACTIVE_STATES,
-  applyPlan,
+  applyPlanInPlace,
   isFinished,
   type Job,
   type JobState,
@@ -16,6 +16,7 @@ import {
 import { matchesExpect, mergeById, newJobRecord, splitStates } from './job-record.js';
 import { toPage, type PageRange } from './paging.js';
 import type {
+  JobFieldsPatch,
   JobFilter,
   JobPage,
   StateCounts,
@@ -32,6 +33,13 @@ interface JobRow {
 }
 
 const PENDING_LIKE: readonly JobState[] = ['pending', 'held'];
+
+/** One transition of a batch, its plan made before the transaction begins. */
+export interface PlannedTransition {
+  id: number;
+  from: JobState;
+  plan: TransitionPlan;
+}
 
 function toJob(row: JobRow): Job {
   return { id: row.id, state: row.state, ...(JSON.parse(row.doc) as Omit<Job, 'id' | 'state'>) };
@@ -74,14 +82,27 @@ export class SqliteJobs {
       options: TransitionOptions,
     ) => TransitionResult
   >;
+  private readonly transitionManyTx: Database.Transaction<
+    (items: readonly PlannedTransition[], options: TransitionOptions) => TransitionResult[]
+  >;
   private readonly raiseFenceTx: Database.Transaction<(name: string, epoch: number) => boolean>;
   private readonly setWhyTx: Database.Transaction<(id: number, why: Job['why']) => boolean>;
+  private readonly updateTx: Database.Transaction<
+    (id: number, patch: JobFieldsPatch) => Job | null
+  >;
 
   constructor(private readonly db: Database.Database) {
     this.insertTx = db.transaction((jobs, now) => this.insertAll(jobs, now));
     this.transitionTx = db.transaction((id, from, plan, options) =>
       this.transitionOne(id, from, plan, options),
     );
+    this.transitionManyTx = db.transaction((items, options) => {
+      // The fence is read once, in the same transaction as every write of the batch.
+      if (options.fence !== undefined && this.fenceEpoch(options.fence.name) > options.fence.epoch)
+        return items.map((t) => this.fencedResult(t.id));
+      const { fence: _checked, ...unfenced } = options;
+      return items.map((t) => this.transitionOne(t.id, t.from, t.plan, unfenced));
+    });
     this.raiseFenceTx = db.transaction((name, epoch) => {
       if (this.fenceEpoch(name) > epoch) return false;
       this.stmt(
@@ -90,6 +111,7 @@ export class SqliteJobs {
       return true;
     });
     this.setWhyTx = db.transaction((id, why) => this.setWhyOne(id, why));
+    this.updateTx = db.transaction((id, patch) => this.updateOne(id, patch));
   }
 
   /** Inserts all jobs in one transaction: a failure on any job leaves nothing written. */
@@ -107,6 +129,20 @@ export class SqliteJobs {
     return this.transitionTx.immediate(id, from, plan, options);
   }
 
+  /** Many transitions in one IMMEDIATE transaction (see Store.transitionMany). */
+  transitionMany(
+    items: readonly PlannedTransition[],
+    options: TransitionOptions = {},
+  ): TransitionResult[] {
+    return items.length === 0 ? [] : this.transitionManyTx.immediate(items, options);
+  }
+
+  /** The answer to a fenced-out writer: the job's state as it is, nothing written. */
+  private fencedResult(id: number): TransitionResult {
+    const found = this.find(id, ['jobs', 'jobs_done']);
+    return { ok: false, actual: found?.row.state ?? null, fenced: true };
+  }
+
   /** Raises a fence in one IMMEDIATE transaction (see Store.raiseFence). */
   raiseFence(name: string, epoch: number): boolean {
     return this.raiseFenceTx.immediate(name, epoch);
@@ -122,6 +158,11 @@ export class SqliteJobs {
   /** Sets `why` of a pending or held job; false when the job is in any other state. */
   setPendingReason(id: number, why: Job['why']): boolean {
     return this.setWhyTx.immediate(id, why);
+  }
+
+  /** Changes descriptive fields of an active job (see Store.updateJob). */
+  update(id: number, patch: JobFieldsPatch): Job | null {
+    return this.updateTx.immediate(id, patch);
   }
 
   /** A job by id, from the active table first (the hot set), then the finished one. */
@@ -195,7 +236,8 @@ export class SqliteJobs {
     const current = toJob(found.row);
     if (!matchesExpect(current, options.expect))
       return { ok: false, actual: current.state, unexpected: true };
-    const next = applyPlan(current, plan);
+    // `current` was parsed just now and nobody else holds it: no copy needed.
+    const next = applyPlanInPlace(current, plan);
     const doc = toDoc(next);
     if (found.table === 'jobs' && isFinished(next.state)) {
       // Leaving the hot set: delete and insert in this same transaction, so the job is always
@@ -210,6 +252,23 @@ export class SqliteJobs {
       );
     }
     return { ok: true, job: next };
+  }
+
+  private updateOne(id: number, patch: JobFieldsPatch): Job | null {
+    const found = this.find(id, ['jobs']);
+    if (found === null || isFinished(found.row.state)) return null;
+    const job = toJob(found.row);
+    if (patch.name !== undefined) job.meta.name = patch.name;
+    if (patch.description !== undefined) job.meta.description = patch.description;
+    if (patch.maxlifespan !== undefined) job.requirements.maxlifespan = patch.maxlifespan;
+    if (patch.tags !== undefined) {
+      job.meta.tags = [...new Set(patch.tags)];
+      this.stmt('DELETE FROM job_tags WHERE job_id = ?').run(id);
+      const insertTag = this.stmt('INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?, ?)');
+      for (const tag of job.meta.tags) insertTag.run(tag, id);
+    }
+    this.stmt('UPDATE jobs SET name = ?, doc = ? WHERE id = ?').run(job.meta.name, toDoc(job), id);
+    return job;
   }
 
   private setWhyOne(id: number, why: Job['why']): boolean {

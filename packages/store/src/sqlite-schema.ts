@@ -37,7 +37,7 @@ const MIGRATIONS: readonly string[] = [
     INSERT INTO counters (name, value) VALUES ('job_id', 0);
     ${jobTable('jobs')}
     ${jobTable('jobs_done')}
-    -- Tags never change after submission, so one side table serves both job tables.
+    -- One side table serves both job tables (updateJob rewrites a job's tags).
     CREATE TABLE job_tags (
       tag TEXT NOT NULL,
       job_id INTEGER NOT NULL,
@@ -62,6 +62,11 @@ const MIGRATIONS: readonly string[] = [
   `
     -- The archiver lists finished jobs by end date; only finished jobs have one.
     CREATE INDEX jobs_done_ended ON jobs_done(json_extract(doc, '$.status.dates.ended'));
+  `,
+  `
+    -- API keys by their public id; a user's keys are listed by user.
+    CREATE TABLE api_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, doc TEXT NOT NULL);
+    CREATE INDEX api_keys_user ON api_keys(user_id);
   `,
 ];
 

@@ -18,13 +18,16 @@ import { SqliteJobs } from './sqlite-jobs.js';
 import { openDatabase } from './sqlite-schema.js';
 import {
   DEFAULT_PROJECT,
+  type ApiKeyRecord,
   type DailyUsage,
+  type JobFieldsPatch,
   type JobFilter,
   type JobPage,
   type Page,
   type Project,
   type StateCounts,
   type Store,
+  type TransitionItem,
   type TransitionOptions,
   type TransitionResult,
   type UsageEntry,
@@ -113,6 +116,20 @@ class SqliteStore implements Store {
     });
   }
 
+  transitionMany(
+    items: readonly TransitionItem[],
+    options: TransitionOptions = {},
+  ): Promise<TransitionResult[]> {
+    return settle(() => {
+      const planned = items.map((t) => ({
+        id: t.id,
+        from: t.from,
+        plan: planTransition(t.from, t.to, t.patch ?? {}),
+      }));
+      return this.jobs.transitionMany(planned, options);
+    });
+  }
+
   raiseFence(name: string, epoch: number): Promise<boolean> {
     return settle(() => this.jobs.raiseFence(name, epoch));
   }
@@ -123,6 +140,10 @@ class SqliteStore implements Store {
 
   setPendingReason(id: number, why: Job['why']): Promise<boolean> {
     return settle(() => this.jobs.setPendingReason(id, why));
+  }
+
+  updateJob(id: number, patch: JobFieldsPatch): Promise<Job | null> {
+    return settle(() => this.jobs.update(id, patch));
   }
 
   countActive(filter: { user?: string; project?: string } = {}): Promise<StateCounts> {
@@ -143,6 +164,37 @@ class SqliteStore implements Store {
 
   deleteUser(id: string): Promise<boolean> {
     return settle(() => this.remove('users', id));
+  }
+
+  putApiKey(key: ApiKeyRecord): Promise<void> {
+    return settle(() => {
+      this.db
+        .prepare(
+          `INSERT INTO api_keys (id, user_id, doc) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, doc = excluded.doc`,
+        )
+        .run(key.id, key.user, JSON.stringify(key));
+    });
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return settle(() => this.getById<ApiKeyRecord>('api_keys', id));
+  }
+
+  listApiKeys(user: string): Promise<ApiKeyRecord[]> {
+    return settle(() =>
+      (
+        this.db.prepare('SELECT doc FROM api_keys WHERE user_id = ?').all(user) as Array<{
+          doc: string;
+        }>
+      )
+        .map((r) => JSON.parse(r.doc) as ApiKeyRecord)
+        .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id)),
+    );
+  }
+
+  deleteApiKey(id: string): Promise<boolean> {
+    return settle(() => this.remove('api_keys', id));
   }
 
   getProject(id: string): Promise<Project | null> {

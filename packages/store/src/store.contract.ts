@@ -7,7 +7,9 @@ import { describeDirectory, describeLedger } from './contract-accounts.js';
 import { describeFence } from './contract-fence.js';
 import { useFixture, type MakeStore } from './contract-fixtures.js';
 import { describeCounters, describeInsert } from './contract-jobs.js';
+import { describeApiKeys, describeUpdateJob } from './contract-keys.js';
 import { describeList } from './contract-list.js';
+import { describeMany } from './contract-many.js';
 import {
   describeCas,
   describeConcurrency,
@@ -28,8 +30,11 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     describeLifecycle(fixture);
     describeCas(fixture);
     describeConcurrency(fixture);
+    describeMany(fixture);
     describeFence(fixture);
     describeDirectory(fixture);
     describeLedger(fixture);
+    describeApiKeys(fixture);
+    describeUpdateJob(fixture);
   });
 }

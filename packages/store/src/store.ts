@@ -46,6 +46,14 @@ export type TransitionResult =
    */
   | { ok: false; actual: JobState | null; fenced?: true; unexpected?: true };
 
+/** One transition of a `transitionMany` batch. */
+export interface TransitionItem {
+  id: number;
+  from: JobState;
+  to: JobState;
+  patch?: TransitionPatch;
+}
+
 /** Extra conditions of a transition, checked atomically with the state. */
 export interface TransitionOptions {
   /**
@@ -102,6 +110,33 @@ export interface Project {
   quota: Quota | null;
   limits: ProjectLimits | null;
   createdAt: number;
+}
+
+/**
+ * An API key as stored: never the key itself. `id` is the public part a presented key starts
+ * with (so the record is found without scanning); `hash` is the SHA-256 of the whole key. A key
+ * carries 32 random bytes, so a fast hash is enough: nobody can guess the input.
+ */
+export interface ApiKeyRecord {
+  id: string;
+  /** The user the key authenticates as. */
+  user: string;
+  /** What its owner called it (`laptop`, `galaxy`). */
+  name: string;
+  /** Hex SHA-256 of the key. */
+  hash: string;
+  createdAt: number;
+  /** Epoch ms after which the key is refused; null: never. */
+  expiresAt: number | null;
+}
+
+/** The descriptive fields of an active job that `updateJob` may change (web.dynamic_fields). */
+export interface JobFieldsPatch {
+  name?: string;
+  description?: string;
+  tags?: string[];
+  /** Seconds; 0 means the configured default. */
+  maxlifespan?: number;
 }
 
 /** The project every user belongs to unless told otherwise; always exists. */
@@ -173,6 +208,17 @@ export interface Store {
     options?: TransitionOptions,
   ): Promise<TransitionResult>;
   /**
+   * Many transitions at once, each a compare-and-set exactly as `transition` (one may win while
+   * another loses), with one `options` for all. Results come back in order. Adapters that can
+   * do so run them in one write (SQLite: one IMMEDIATE transaction), which is what makes a
+   * scheduler pass cheap. Every edge is checked before anything is written: one refused edge
+   * throws `IllegalTransitionError` and nothing is written.
+   */
+  transitionMany(
+    items: readonly TransitionItem[],
+    options?: TransitionOptions,
+  ): Promise<TransitionResult[]>;
+  /**
    * Raises fence `name` to `epoch` unless a newer epoch holds it; true when `epoch` is now the
    * fence (a new leader calls this before its first write).
    */
@@ -181,6 +227,11 @@ export interface Store {
   fenceEpoch(name: string): Promise<number>;
   /** Updates the why-pending of a pending/held job without touching its state; false if it is not. */
   setPendingReason(id: number, why: Job['why']): Promise<boolean>;
+  /**
+   * Changes descriptive fields of an active job (never its state, owner or resources), under
+   * the same write lock as transitions; the job after, or null when it is finished or missing.
+   */
+  updateJob(id: number, patch: JobFieldsPatch): Promise<Job | null>;
   /** Active job counts per state (and per user, when asked). */
   countActive(filter?: { user?: string; project?: string }): Promise<StateCounts>;
 
@@ -189,6 +240,15 @@ export interface Store {
   putUser(user: User): Promise<void>;
   listUsers(): Promise<User[]>;
   deleteUser(id: string): Promise<boolean>;
+
+  /** Inserts or replaces an API key record. */
+  putApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The API key record with this public id, or null. */
+  getApiKey(id: string): Promise<ApiKeyRecord | null>;
+  /** The API keys of a user, oldest first. */
+  listApiKeys(user: string): Promise<ApiKeyRecord[]>;
+  /** Revokes (deletes) a key; false when there was none. */
+  deleteApiKey(id: string): Promise<boolean>;
 
   getProject(id: string): Promise<Project | null>;
   /** Inserts or replaces a project. */
