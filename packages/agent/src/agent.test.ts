@@ -52,6 +52,27 @@ describe('agent: dispatch', () => {
     expect(ended.outcome).toBe('failed');
   });
 
+  it('starts each job of a batch on its own, drops the stale and malformed ones', async () => {
+    await h.startAgent();
+    const jobs = await Promise.all([h.submit(LONG), h.submit(LONG), h.submit(LONG)]);
+    const msgs = await Promise.all(jobs.map((j) => h.place(j.id)));
+    const stale = { ...msgs[2]!, attempt: 7 };
+    const queue = h.queues.createQueue(queueNames.shard(msgs[0]!.host, msgs[0]!.shard));
+    const added = await queue.add('start', { batch: [msgs[0], msgs[1], stale, { jobId: 'x' }] });
+    expect(await h.result({ queue, id: added.id! })).toBe('started,started,stale');
+    for (const j of jobs.slice(0, 2)) expect((await h.store.getJob(j.id))?.state).toBe('running');
+    expect((await h.store.getJob(jobs[2]!.id))?.state).toBe('scheduled');
+    // The whole batch delivered again starts nothing twice.
+    const again = await queue.add('start', { batch: msgs });
+    expect(await h.result({ queue, id: again.id! })).toBe('stale,stale,started');
+    for (const j of jobs) expect(h.executor.startCount(j.id)).toBe(1);
+    // Not a batch at all, or an empty or oversized one: dropped whole.
+    for (const data of [{ batch: [] }, { batch: Array(101).fill(msgs[0]) }, { batch: 'no' }]) {
+      const bad = await queue.add('start', data);
+      expect(await h.result({ queue, id: bad.id! })).toBe('malformed');
+    }
+  });
+
   it('never starts the same attempt twice, whoever re-sends the message', async () => {
     await h.startAgent();
     const job = await h.submit(LONG);

@@ -26,9 +26,10 @@ import {
 import type { Store } from '@god/store';
 import { createCompletionHandler, type CompletionHandler } from './completion.js';
 import { handleControl, type ControlDeps, type ControlResult } from './control.js';
-import { handleDispatch, type DispatchDeps, type DispatchResult } from './dispatch.js';
+import { handleDispatch, type DispatchDeps } from './dispatch.js';
 import { createHeartbeat, type Heartbeat } from './heartbeat.js';
-import { parseControl, parseDispatch } from './messages.js';
+import { createLimiter } from './limiter.js';
+import { parseControl, parseDispatches } from './messages.js';
 import { createKeyedSerial } from './serial.js';
 
 /** What an agent is built from (its process's composition root provides it). */
@@ -200,10 +201,20 @@ class AgentImpl implements Agent {
       for (const shard of host.shards) {
         const where = { host: host.name, shard: shard.id };
         const name = queueNames.shard(host.name, shard.id);
-        this.consume(name, async (data): Promise<DispatchResult | 'malformed'> => {
-          const msg = parseDispatch(data);
-          if (msg === null) return malformed(logger, name, data);
-          return this.serial.run(msg.jobId, () => handleDispatch(dispatchDeps, where, msg));
+        const limit = createLimiter(this.opts.concurrency);
+        this.consume(name, async (data): Promise<string> => {
+          const parsed = parseDispatches(data);
+          if (parsed === null) return malformed(logger, name, data);
+          if (parsed.malformed > 0) malformed(logger, name, data);
+          const results = await Promise.all(
+            parsed.messages.map((msg) =>
+              limit(() =>
+                this.serial.run(msg.jobId, () => handleDispatch(dispatchDeps, where, msg)),
+              ),
+            ),
+          );
+          // One message alone answers as before; a batch answers with each start's result.
+          return results.length === 1 && parsed.malformed === 0 ? results[0]! : results.join(',');
         });
       }
       const name = queueNames.hostControl(host.name);

@@ -3,7 +3,7 @@
  * processes (maybe of another version): a malformed one is dropped with a log line, never half
  * acted upon.
  */
-import type { ControlMessage, DispatchMessage } from '@god/core';
+import { MAX_DISPATCH_BATCH, type ControlMessage, type DispatchMessage } from '@god/core';
 
 const CONTROL_ACTIONS: ReadonlySet<string> = new Set(['kill', 'suspend', 'resume']);
 
@@ -14,6 +14,23 @@ export function parseDispatch(data: unknown): DispatchMessage | null {
   if (!isId(m.jobId) || !isId(m.attempt) || !isCount(m.epoch)) return null;
   if (typeof m.host !== 'string' || typeof m.shard !== 'string') return null;
   return { jobId: m.jobId, attempt: m.attempt, epoch: m.epoch, host: m.host, shard: m.shard };
+}
+
+/**
+ * The dispatch messages in `data`: one DispatchMessage or a DispatchBatch. Null when `data` is
+ * neither; `malformed` counts the entries of a batch that are not messages (dropped, the others
+ * stand).
+ */
+export function parseDispatches(
+  data: unknown,
+): { messages: DispatchMessage[]; malformed: number } | null {
+  const one = parseDispatch(data);
+  if (one !== null) return { messages: [one], malformed: 0 };
+  if (typeof data !== 'object' || data === null) return null;
+  const batch = (data as Record<string, unknown>).batch;
+  if (!Array.isArray(batch) || batch.length === 0 || batch.length > MAX_DISPATCH_BATCH) return null;
+  const messages = batch.map(parseDispatch).filter((m): m is DispatchMessage => m !== null);
+  return { messages, malformed: batch.length - messages.length };
 }
 
 /** The control message in `data`, or null when `data` is not one. */

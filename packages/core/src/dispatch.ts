@@ -14,6 +14,18 @@ export interface DispatchMessage {
   shard: string;
 }
 
+/**
+ * Several DispatchMessages for one shard in one queue message: a scheduler pass sends its
+ * placements this way, so a queue write costs the same for one job or a hundred. Each message
+ * is checked and started on its own, exactly as if it had come alone.
+ */
+export interface DispatchBatch {
+  batch: DispatchMessage[];
+}
+
+/** Most DispatchMessages one DispatchBatch carries. */
+export const MAX_DISPATCH_BATCH = 100;
+
 /** A control request for a job that is placed on a host. */
 export interface ControlMessage {
   jobId: number;

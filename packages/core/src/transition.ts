@@ -111,9 +111,17 @@ export function planTransition(
   return { set, inc };
 }
 
-/** Applies a plan to a job document (adapters that store whole documents use this). */
+/** Applies a plan to a copy of a job document (adapters that store whole documents use this). */
 export function applyPlan(job: Job, plan: TransitionPlan): Job {
-  const next = structuredClone(job) as unknown as Record<string, unknown>;
+  return applyPlanInPlace(structuredClone(job), plan);
+}
+
+/**
+ * Applies a plan to `job` itself and returns it: for an adapter that has just parsed the stored
+ * document and owns the only reference to it (a copy would be wasted work on the hot path).
+ */
+export function applyPlanInPlace(job: Job, plan: TransitionPlan): Job {
+  const next = job as unknown as Record<string, unknown>;
   for (const [path, value] of Object.entries(plan.set)) setPath(next, path, value);
   for (const [path, by] of Object.entries(plan.inc)) {
     const current = getPath(next, path);

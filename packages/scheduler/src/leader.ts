@@ -66,6 +66,8 @@ export interface LeaderDeps {
    * maintenance on|off`, kept in Redis); null when no operator said, and the config decides.
    */
   maintenanceFlag(): Promise<boolean | null>;
+  /** Counts a pass's decisions where metrics read them (best effort: never fails a pass). */
+  recordPass?(stats: PassStats): Promise<void>;
   logger: Logger;
   now(): number;
 }
@@ -244,6 +246,8 @@ export class Leader {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.dirty = false;
       this.lastPass = await this.exclusive(() => runPass(this));
+      if (this.lastPass.considered > 0)
+        void this.deps.recordPass?.(this.lastPass).catch(() => undefined);
       if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;
       if (this.dirty) continue;
       await new Promise<void>((resolve) => {
@@ -539,6 +543,21 @@ export class Leader {
     const r = await this.deps.store.transition(id, from, to, patch, { fence: this.fence });
     if (!r.ok && r.fenced === true) throw new FencedError(this.epoch);
     return r.ok ? r.job : null;
+  }
+
+  /**
+   * Fenced `pending -> scheduled` of a batch of placements in one store write; for each, the
+   * job after it, or null when it had moved on. A refusal by the fence ends the term at once.
+   */
+  async placeMany(
+    placements: ReadonlyArray<{ id: number; patch: TransitionPatch }>,
+  ): Promise<Array<Job | null>> {
+    const results = await this.deps.store.transitionMany(
+      placements.map((p) => ({ id: p.id, from: 'pending', to: 'scheduled', patch: p.patch })),
+      { fence: this.fence },
+    );
+    if (results.some((r) => !r.ok && r.fenced === true)) throw new FencedError(this.epoch);
+    return results.map((r) => (r.ok ? r.job : null));
   }
 
   /** Materialises more tasks of an array when its window has room; ends it when complete. */

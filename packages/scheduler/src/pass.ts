@@ -22,8 +22,8 @@ export interface PassStats {
 const MAX_CONSIDERED_FACTOR = 4;
 /** Why-pending writes per pass: the first candidates matter; the rest update on later passes. */
 const MAX_WHY_WRITES = 500;
-/** Placements sent to the queues at a time while the rest of the pass commits. */
-const DISPATCH_CHUNK = 500;
+/** Placements committed in one store write, then sent to the queues while the next commits. */
+const COMMIT_CHUNK = 500;
 
 /** Runs one pass for the leader. */
 export async function runPass(leader: Leader): Promise<PassStats> {
@@ -60,9 +60,10 @@ export async function runPass(leader: Leader): Promise<PassStats> {
 }
 
 /**
- * Commits the chosen placements (a fenced `pending -> scheduled` each) and hands them to the
- * shards' queues a chunk at a time, so that the queues (and the agents) start on the first
- * chunk while the next ones commit. A job is always committed before its message is sent.
+ * Commits the chosen placements a chunk at a time (one fenced `pending -> scheduled` batch in
+ * the store per chunk) and hands each committed chunk to the shards' queues while the next one
+ * commits, so the agents start on the first chunk early. A job is always committed before its
+ * message is sent.
  */
 async function commit(
   leader: Leader,
@@ -71,47 +72,51 @@ async function commit(
   stats: PassStats,
 ): Promise<void> {
   const sending: Array<Promise<void>> = [];
-  let dispatch: DispatchMessage[] = [];
-  const send = (): void => {
-    if (dispatch.length === 0) return;
-    const sent = leader.deps.dispatch(dispatch);
-    sent.catch(() => undefined); // awaited below: a failure still fails the pass
-    sending.push(sent);
-    dispatch = [];
-  };
-  for (const [job, placement] of chosen) {
-    const placed = await leader.transitionJob(job.id, 'pending', 'scheduled', {
-      placement,
-      epoch: leader.epoch,
-      reason: `placed on ${placement.host}/${placement.shard} cores ${placement.cpus}`,
-      at: now,
-    });
-    leader.state.forget(job.id);
-    if (placed === null) {
-      // Killed or held meanwhile: give the allocation back; its event updates the rest.
-      stats.conflicts += 1;
-      leader.state.cluster.release(job.id);
-      leader.countTask(job, -1);
-      continue;
+  for (let at = 0; at < chosen.length; at += COMMIT_CHUNK) {
+    const chunk = chosen.slice(at, at + COMMIT_CHUNK);
+    const placed = await leader.placeMany(
+      chunk.map(([job, placement]) => ({
+        id: job.id,
+        patch: {
+          placement,
+          epoch: leader.epoch,
+          reason: `placed on ${placement.host}/${placement.shard} cores ${placement.cpus}`,
+          at: now,
+        },
+      })),
+    );
+    const dispatch: DispatchMessage[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      const [job, placement] = chunk[i]!;
+      const stored = placed[i] ?? null;
+      leader.state.forget(job.id);
+      if (stored === null) {
+        // Killed or held meanwhile: give the allocation back; its event updates the rest.
+        stats.conflicts += 1;
+        leader.state.cluster.release(job.id);
+        leader.countTask(job, -1);
+        continue;
+      }
+      leader.state.place(job, now);
+      leader.leftPending(job);
+      stats.placed += 1;
+      dispatch.push({
+        jobId: job.id,
+        attempt: stored.attempts,
+        epoch: leader.epoch,
+        host: placement.host,
+        shard: placement.shard,
+      });
+      await leader.taskPlaced(job);
     }
-    leader.state.place(job, now);
-    leader.leftPending(job);
-    stats.placed += 1;
-    dispatch.push({
-      jobId: job.id,
-      attempt: placed.attempts,
-      epoch: leader.epoch,
-      host: placement.host,
-      shard: placement.shard,
-    });
-    await leader.taskPlaced(job);
-    if (dispatch.length >= DISPATCH_CHUNK) {
-      send();
-      // Lets the queue writes go out (and lease renewals run) while the next chunk commits.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    if (dispatch.length > 0) {
+      const sent = leader.deps.dispatch(dispatch);
+      sent.catch(() => undefined); // awaited below: a failure still fails the pass
+      sending.push(sent);
     }
+    // Lets the queue writes go out (and lease renewals run) while the next chunk commits.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  send();
   await Promise.all(sending);
 }
 

@@ -6,6 +6,8 @@
 import {
   EVENTS,
   dispatchId,
+  MAX_DISPATCH_BATCH,
+  type DispatchBatch,
   parseOrThrow,
   type Config,
   type ControlMessage,
@@ -179,6 +181,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         }
         await deps.counters.decr(counterNames.pending(), total);
       },
+      recordPass: async (stats) => {
+        await deps.redis
+          .multi()
+          .hincrby(deps.keys.schedulerStats(), 'decisions', stats.placed)
+          .hincrby(deps.keys.schedulerStats(), 'passes', 1)
+          .hincrby(deps.keys.schedulerStats(), 'conflicts', stats.conflicts)
+          .exec();
+      },
       maintenanceFlag: async () => {
         const flag = await deps.redis.hget(deps.keys.schedulerSettings(), 'maintenance');
         return flag === null ? null : flag === '1';
@@ -196,16 +206,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       list.push(m);
       byQueue.set(name, list);
     }
+    // One queue message per shard and chunk: the agent checks and starts each placement on
+    // its own, so a redelivered batch starts nothing twice (its jobs are no longer scheduled).
     await Promise.all(
-      [...byQueue].map(([name, list]) =>
-        queueFor(name).addBulk(
-          list.map((m) => ({
+      [...byQueue].map(([name, list]) => {
+        const bulk = [];
+        for (let at = 0; at < list.length; at += MAX_DISPATCH_BATCH) {
+          const batch = list.slice(at, at + MAX_DISPATCH_BATCH);
+          const first = batch[0]!;
+          bulk.push({
             name: 'start',
-            data: m,
-            opts: { jobId: dispatchId(m), removeOnComplete: true, removeOnFail: 1000 },
-          })),
-        ),
-      ),
+            data: { batch } satisfies DispatchBatch,
+            opts: {
+              jobId: `${dispatchId(first)}-n${batch.length}`,
+              removeOnComplete: true,
+              removeOnFail: 1000,
+            },
+          });
+        }
+        return queueFor(name).addBulk(bulk);
+      }),
     );
   }
 
