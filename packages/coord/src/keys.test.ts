@@ -11,6 +11,11 @@ describe('keys', () => {
     expect(k.events()).toBe('god:events');
     expect(k.counters()).toBe('god:counters');
     expect(k.schedulerSettings()).toBe('god:scheduler:settings');
+    expect(k.schedulerStats()).toBe('god:scheduler:stats');
+    expect(k.tokenSecret()).toBe('god:auth:token-secret');
+    expect(k.loginFailures('addr', 'ab12'.repeat(8))).toBe(
+      `god:auth:failures:addr:${'ab12'.repeat(8)}`,
+    );
     expect(k.nodes()).toBe('god:nodes');
     expect(k.node('node-1.example.org')).toBe('god:node:node-1.example.org');
     expect(k.shard('node-1', 0)).toBe('god:shard:node-1:0');
@@ -25,6 +30,9 @@ describe('keys', () => {
       k.events(),
       k.counters(),
       k.schedulerSettings(),
+      k.schedulerStats(),
+      k.tokenSecret(),
+      k.loginFailures('login', '0'.repeat(64)),
       k.nodes(),
       k.node('h'),
       k.shard('h', 1),
@@ -44,6 +52,9 @@ describe('keys', () => {
     expect(() => k.node('h*')).toThrow(/host/);
     expect(() => k.shard('h', -1)).toThrow(/shard/);
     expect(() => k.shard('h', 1.5)).toThrow(/shard/);
+    // Failure counters are keyed by digests only: a raw login or address never reaches a key.
+    expect(() => k.loginFailures('login', 'alice')).toThrow(/digest/);
+    expect(() => k.loginFailures('addr', '::1')).toThrow(/digest/);
   });
 
   it('names counters and queues', () => {

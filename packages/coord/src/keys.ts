@@ -10,6 +10,10 @@
  *   god:nodes                  sorted set of agent hosts, scored by last heartbeat (ms)
  *   god:node:<host>            hash describing one agent host (`info`: HostInfo JSON, `registeredAt`)
  *   god:shard:<host>:<shard>   hash describing one executor shard of a host
+ *   god:scheduler:settings     hash of scheduler settings operators change (`maintenance`)
+ *   god:scheduler:stats        hash of scheduler counters (`decisions`), for metrics
+ *   god:auth:token-secret      the random secret signing API tokens (when none is configured)
+ *   god:auth:failures:<k>:<h>  failed logins of one login name or client address (hashed), TTL
  *   god:bull:<queue>:...       BullMQ's own keys (BullMQ appends everything after the prefix)
  */
 import { ValidationError } from '@god/core';
@@ -35,6 +39,12 @@ export interface Keys {
   counters(): string;
   /** Scheduler settings operators change at run time (`maintenance`): a hash. */
   schedulerSettings(): string;
+  /** Scheduler counters for metrics (`decisions`): a hash. */
+  schedulerStats(): string;
+  /** The random secret that signs API tokens when the config gives none. */
+  tokenSecret(): string;
+  /** Failed-login counter of one login name or client address, by its hex digest. */
+  loginFailures(kind: 'login' | 'addr', digest: string): string;
   /** Sorted set of agent hosts by last heartbeat. */
   nodes(): string;
   /** Description of one agent host. */
@@ -66,6 +76,10 @@ export function createKeys(prefix = 'god'): Keys {
     events: () => key('events'),
     counters: () => key('counters'),
     schedulerSettings: () => key('scheduler', 'settings'),
+    schedulerStats: () => key('scheduler', 'stats'),
+    tokenSecret: () => key('auth', 'token-secret'),
+    loginFailures: (kind: 'login' | 'addr', digest: string) =>
+      key('auth', 'failures', kind, hexDigest(digest)),
     nodes: () => key('nodes'),
     node: (host: string) => key('node', segment('host', host)),
     shard: (host: string, shard: number) =>
@@ -104,6 +118,16 @@ function segment(what: string, value: string): string {
   if (!SEGMENT_RE.test(value)) {
     throw new ValidationError(`invalid ${what} for a Redis key`, [
       { path: what, message: `must match ${String(SEGMENT_RE)}, got '${value}'` },
+    ]);
+  }
+  return value;
+}
+
+/** Returns `value` if it is a lowercase hex digest (what failure keys are named by). */
+function hexDigest(value: string): string {
+  if (!/^[0-9a-f]{16,128}$/.test(value)) {
+    throw new ValidationError('invalid digest for a Redis key', [
+      { path: 'digest', message: `must be 16 to 128 lowercase hex digits, got '${value}'` },
     ]);
   }
   return value;

@@ -39,6 +39,10 @@ const LeaseSchema = z
     }
   });
 
+/** The job fields that `web.dynamic_fields` may list. */
+export const DYNAMIC_FIELDS = ['name', 'description', 'tags', 'maxlifespan'] as const;
+export type DynamicField = (typeof DYNAMIC_FIELDS)[number];
+
 export const ConfigSchema = z.strictObject({
   store: z
     .strictObject({
@@ -177,13 +181,65 @@ export const ConfigSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  /** Images offered to users (`god images`, the web UI); `default` marks the one preselected. */
+  images: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(200),
+        url: z.string().min(1).max(512),
+        interactive: z.boolean().default(false),
+        default: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  /** Placement constraints users may ask for (`--label name==value`), shown by the API. */
+  constraints: z
+    .array(z.strictObject({ name, values: z.array(z.string().min(1)).min(1) }))
+    .default([]),
+  auth: z
+    .strictObject({
+      /** Auth plugin: `local` (god's own user records) or `ldap`; settings under plugins.<name>. */
+      plugin: z.string().min(1).default('local'),
+      /** Logins with administrator rights, besides users marked admin in the store. */
+      admins: z.array(z.string().min(1)).default([]),
+      /** Lifetime of the signed tokens `POST /api/v1/auth/login` and API keys exchange for. */
+      token_ttl_s: z.number().int().min(60).max(30 * 86_400).default(3_600),
+      /** Secret that signs tokens (32+ characters). Empty: a random one kept in Redis. */
+      token_secret: z
+        .string()
+        .refine((s) => s === '' || s.length >= 32, 'must be empty or at least 32 characters')
+        .default(''),
+      /** Failed logins per login name (and per client address) within `window_s` before refusal. */
+      max_failures: z.number().int().min(1).default(5),
+      window_s: z.number().int().min(1).default(900),
+      /** Whether members of a project see and act on each other's jobs in that project. */
+      share_project_tasks: z.boolean().default(false),
+    })
+    .prefault({}),
   web: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(6543),
+      /** Largest request body (bulk submissions), in MB. */
+      max_body_mb: z.number().positive().max(1024).default(64),
+      /** Job fields users may change after submission; admin_only ones only by admins. */
+      dynamic_fields: z
+        .array(
+          z.strictObject({
+            name: z.enum(DYNAMIC_FIELDS),
+            admin_only: z.boolean().default(false),
+          }),
+        )
+        .default([
+          { name: 'name', admin_only: false },
+          { name: 'description', admin_only: false },
+          { name: 'tags', admin_only: false },
+          { name: 'maxlifespan', admin_only: true },
+        ]),
     })
     .prefault({}),
 });
+
 
 /** The resolved, frozen configuration. */
 export type Config = Readonly<z.output<typeof ConfigSchema>>;
@@ -206,6 +262,8 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   GODOCKER_LOG_LEVEL: 'log.level',
   GODOCKER_WEB_HOST: 'web.host',
   GODOCKER_WEB_PORT: 'web.port',
+  GODOCKER_AUTH: 'auth.plugin',
+  GODOCKER_TOKEN_SECRET: 'auth.token_secret',
 };
 
 /** Config paths whose values are strings: env and flag values for them are never coerced. */
@@ -215,6 +273,7 @@ const STRING_PATHS = new Set([
   'store.sqlite.path',
   'shared_dir',
   'web.host',
+  'auth.token_secret',
 ]);
 
 /** Everything that goes into one resolution. */

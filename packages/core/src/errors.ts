@@ -8,6 +8,8 @@ export interface FieldIssue {
 export type ErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_CONFIG'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'ILLEGAL_TRANSITION'

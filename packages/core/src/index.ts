@@ -14,3 +14,4 @@ export * from './dispatch.js';
 export * from './job-queue.js';
 export * from './volumes.js';
 export * from './cpuset.js';
+export * from './auth.js';

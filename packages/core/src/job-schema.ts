@@ -121,6 +121,21 @@ export const JobSubmissionSchema = z.strictObject({
   hold: z.boolean().default(false),
 });
 
+/**
+ * What a client may change on an active job (the fields `web.dynamic_fields` lists), with the
+ * same rules as at submission. Only the fields given change.
+ */
+export const JobUpdateSchema = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+  description: z.string().max(10_000).optional(),
+  tags: z
+    .array(z.string().regex(NAME, 'tags are letters, digits, _ . -').max(64))
+    .max(50)
+    .optional(),
+  maxlifespan: duration.optional(),
+});
+export type JobUpdate = z.output<typeof JobUpdateSchema>;
+
 /** A validated submission, with defaults filled in and units converted (GB, seconds). */
 export type JobSubmission = z.output<typeof JobSubmissionSchema>;
 /** What a client sends before validation. */
