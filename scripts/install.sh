@@ -5,7 +5,8 @@
 #   bash scripts/install.sh ferretdb   # only the named steps: apt ferretdb npm build
 #
 # apt:      the Debian packages that are missing among redis-server, docker.io (dockerd,
-#           containerd, runc), busybox-static (the tests' container image), and what node-gyp
+#           containerd, runc), busybox-static (the tests' container image), slapd, ldap-utils
+#           and openssl (the tests' LDAP directory and its certificate), and what node-gyp
 #           needs (build-essential, python3). Services are not started by the packages.
 # ferretdb: FerretDB v1 (MongoDB wire protocol over SQLite) built from source with Go into
 #           $GOD_FERRETDB, else $(go env GOPATH)/bin/ferretdb, unless that one is already v1.24.0.
@@ -31,7 +32,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Prints the Debian packages that are missing, one per line.
 missing_packages() {
   local pkg
-  for pkg in redis-server docker.io busybox-static; do
+  for pkg in redis-server docker.io busybox-static slapd ldap-utils openssl; do
     dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' ||
       echo "$pkg"
   done
@@ -50,7 +51,7 @@ install_apt() {
   fi
   echo "missing: $missing"
   as_root apt-get update
-  # Keep the packages' own services (system redis, system dockerd) from starting: the tests
+  # Keep the packages' own services (system redis, dockerd, slapd) from starting: the tests
   # start private instances of their own. policy-rc.d is Debian's switch for that.
   local policy=/usr/sbin/policy-rc.d added_policy=0
   if [ ! -e "$policy" ]; then

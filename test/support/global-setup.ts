@@ -9,6 +9,7 @@ import type { RunningService } from '../../scripts/services/common.js';
 import { startDockerd } from '../../scripts/services/dockerd.js';
 import { startFerretDB } from '../../scripts/services/ferretdb.js';
 import { startRedis } from '../../scripts/services/redis.js';
+import { startSlapd, type SlapdInfo } from '../../scripts/services/slapd.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,8 @@ declare module 'vitest' {
     mongoUrl: string;
     /** `unix:///…/docker.sock` of a private dockerd holding `god-test/busybox:latest`. */
     dockerHost: string;
+    /** A real slapd with the test directory of scripts/services/slapd.ts (users, groups, TLS). */
+    ldap: SlapdInfo;
   }
 }
 
@@ -28,18 +31,39 @@ async function stopAll(started: readonly RunningService[]): Promise<void> {
   if (failed !== undefined) throw failed.reason;
 }
 
-/** Starts redis, FerretDB and dockerd in parallel and provides their URLs to the tests. */
+/** Starts redis, FerretDB, dockerd and slapd in parallel and provides their URLs to the tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const results = await Promise.allSettled([startRedis(), startFerretDB(), startDockerd()]);
+  const results = await Promise.allSettled([
+    startRedis(),
+    startFerretDB(),
+    startDockerd(),
+    startSlapd(),
+  ]);
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed !== undefined) {
     await stopAll(started).catch(() => undefined);
     throw failed.reason;
   }
-  const [redis, mongo, docker] = started as [RunningService, RunningService, RunningService];
+  const [redis, mongo, docker, slapd] = started as [
+    RunningService,
+    RunningService,
+    RunningService,
+    RunningService & SlapdInfo,
+  ];
   project.provide('redisUrl', redis.url);
   project.provide('mongoUrl', mongo.url);
   project.provide('dockerHost', docker.url);
+  project.provide('ldap', {
+    url: slapd.url,
+    ldapsUrl: slapd.ldapsUrl,
+    caFile: slapd.caFile,
+    baseDn: slapd.baseDn,
+    peopleDn: slapd.peopleDn,
+    groupsDn: slapd.groupsDn,
+    bindDn: slapd.bindDn,
+    bindPassword: slapd.bindPassword,
+    passwords: slapd.passwords,
+  });
   return () => stopAll(started);
 }
