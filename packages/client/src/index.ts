@@ -1,0 +1,10 @@
+/** @god/client: the typed client of god's REST API. */
+export {
+  ApiError,
+  GodClient,
+  type ClientOptions,
+  type FileEntry,
+  type JobQuery,
+  type Requested,
+} from './client.js';
+export { readEvents, type ServerEvent } from './sse.js';

@@ -1,0 +1,208 @@
+/**
+ * Files of a job's task directory: list, download, and the job's output (`god.log` / `god.err`)
+ * as text, its last lines, or followed live (SSE) until the job ends. Paths never leave the task
+ * directory (task-files.ts).
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { taskDirOf, type Job } from '@god/core';
+import type { Principal } from '../auth/principal.js';
+import { visibleJob } from '../authz.js';
+import type { WebContext } from '../context.js';
+import { route, STREAMED, type Route } from '../http/route.js';
+import { FilePathQuery, JobIdParams, LogsQuery } from './schemas.js';
+import { listDir, openInside, readBytes, tailStart } from './task-files.js';
+
+const FILE = { stdout: 'god.log', stderr: 'god.err' } as const;
+/** How often a followed log is looked at for new output. */
+const FOLLOW_POLL_MS = 250;
+/** Most bytes sent in one SSE message. */
+const CHUNK = 256 * 1024;
+
+/** The file routes. */
+export function fileRoutes(ctx: WebContext): Route[] {
+  const tags = ['files'];
+  const dirOf = async (p: Principal, id: number): Promise<{ job: Job; dir: string }> => {
+    const job = await visibleJob(ctx, p, id);
+    return { job, dir: taskDirOf(ctx.config.shared_dir, job) };
+  };
+  return [
+    route({
+      method: 'get',
+      path: '/jobs/{id}/files',
+      summary: 'list a directory of the job’s task directory',
+      tags,
+      access: 'user',
+      params: JobIdParams,
+      query: FilePathQuery,
+      response: z.object({
+        path: z.string(),
+        entries: z.array(
+          z.object({
+            name: z.string(),
+            type: z.enum(['file', 'directory', 'other']),
+            size: z.number(),
+            mtime: z.number(),
+          }),
+        ),
+      }),
+      handler: async ({ params, query, principal }) => {
+        const { dir } = await dirOf(principal, params.id);
+        return { path: query.path, entries: await listDir(dir, query.path) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/jobs/{id}/files/download',
+      summary: 'download a file of the job’s task directory',
+      tags,
+      access: 'user',
+      params: JobIdParams,
+      query: FilePathQuery,
+      produces: 'application/octet-stream',
+      handler: async ({ params, query, principal, res }) => {
+        const { dir } = await dirOf(principal, params.id);
+        const { fh, size } = await openInside(dir, query.path);
+        const name = query.path.split('/').pop() || 'file';
+        res.status(200);
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader('Content-Length', String(size));
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
+        );
+        await pipeFile(fh, 0, size, res);
+        return STREAMED;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/jobs/{id}/logs',
+      summary: 'the job’s output (stdout god.log, stderr god.err); follow=true streams it (SSE)',
+      tags,
+      access: 'user',
+      params: JobIdParams,
+      query: LogsQuery,
+      produces: 'text/plain',
+      handler: async ({ params, query, principal, req, res }) => {
+        const { job, dir } = await dirOf(principal, params.id);
+        if (query.follow) {
+          await follow(ctx, job, dir, FILE[query.stream], query.tail, req.socket, res);
+          return STREAMED;
+        }
+        let opened;
+        try {
+          opened = await openInside(dir, FILE[query.stream]);
+        } catch {
+          // No output yet (the job has not started): an empty log, not an error.
+          res.status(200).type('text/plain').send('');
+          return STREAMED;
+        }
+        const { fh, size } = opened;
+        const start = query.tail === undefined ? 0 : await tailStart(fh, size, query.tail);
+        res.status(200).type('text/plain; charset=utf-8');
+        res.setHeader('Content-Length', String(size - start));
+        await pipeFile(fh, start, size, res);
+        return STREAMED;
+      },
+    }),
+  ];
+}
+
+/** Writes bytes `from`..`to` of `fh` to `res` in chunks, then closes both. */
+async function pipeFile(
+  fh: Awaited<ReturnType<typeof openInside>>['fh'],
+  from: number,
+  to: number,
+  res: Response,
+): Promise<void> {
+  try {
+    for (let at = from; at < to;) {
+      const buf = await readBytes(fh, at, Math.min(to, at + CHUNK));
+      if (buf.length === 0) break;
+      at += buf.length;
+      if (!res.write(buf)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+  } finally {
+    await fh.close();
+    res.end();
+  }
+}
+
+/**
+ * Server-sent events: `output` events carry `{text}` as the file grows; `end` carries the job's
+ * state, outcome and exit code once it is over and everything it wrote was sent.
+ */
+async function follow(
+  ctx: WebContext,
+  job: Job,
+  dir: string,
+  file: string,
+  tail: number | undefined,
+  socket: NodeJS.EventEmitter,
+  res: Response,
+): Promise<void> {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  let closed = false;
+  socket.once('close', () => (closed = true));
+  const send = (event: string, data: unknown): void => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const decoder = new StringDecoder('utf8');
+  let fh: Awaited<ReturnType<typeof openInside>>['fh'] | null = null;
+  let offset = 0;
+  let lastCheck = 0;
+  let current = job;
+  let ending = false;
+  try {
+    while (!closed) {
+      if (fh === null) {
+        const opened = await openInside(dir, file).catch(() => null);
+        if (opened !== null) {
+          fh = opened.fh;
+          offset = tail === undefined ? 0 : await tailStart(fh, opened.size, tail);
+        }
+      }
+      let grew = false;
+      if (fh !== null) {
+        const size = (await fh.stat()).size;
+        while (offset < size && !closed) {
+          const buf = await readBytes(fh, offset, Math.min(size, offset + CHUNK));
+          if (buf.length === 0) break;
+          offset += buf.length;
+          grew = true;
+          const text = decoder.write(buf);
+          if (text !== '') send('output', { text });
+        }
+      }
+      if (!grew && ending) {
+        const rest = decoder.end();
+        if (rest !== '') send('output', { text: rest });
+        send('end', {
+          state: current.state,
+          outcome: current.outcome,
+          exitcode: current.status.exitcode,
+        });
+        break;
+      }
+      if (!grew && Date.now() - lastCheck >= 1_000) {
+        lastCheck = Date.now();
+        current = (await ctx.store.getJob(job.id)) ?? current;
+        // Over: one more read for what it wrote last, then the end.
+        if (current.state === 'over' || current.state === 'archived') {
+          ending = true;
+          continue;
+        }
+      }
+      if (!grew) await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    }
+  } finally {
+    await fh?.close();
+    res.end();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The express application: `/api/v1` (god's API and its OpenAPI document), `/api/1.0`
+ * (GO-Docker's), `/metrics` and health. Everything a route answers, errors included, is JSON
+ * (or a stream the route announced); state changes are never GET.
+ */
+import express, { type Express, type Request } from 'express';
+import { leaseHolder } from '@god/coord';
+import { z } from 'zod';
+import type { Job } from '@god/core';
+import type { Principal } from './auth/principal.js';
+import { canSee } from './authz.js';
+import type { WebContext } from './context.js';
+import { accountRoutes } from './api/accounts.js';
+import { authRoutes } from './api/auth-routes.js';
+import { fileRoutes } from './api/files.js';
+import { jobRoutes } from './api/jobs.js';
+import { eventRoutes } from './api/live.js';
+import { goDockerRoutes } from './compat/godocker.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { openApiDocument } from './http/openapi.js';
+import { mount, route, type Route } from './http/route.js';
+
+/** The API version in the OpenAPI document. */
+export const API_VERSION = '1.0.0';
+
+/** Every `/api/v1` route, in the order of the OpenAPI document. */
+export function apiRoutes(ctx: WebContext): Route[] {
+  const visible = (p: Principal, job: Job): Promise<boolean> =>
+    canSee(ctx.config, ctx.memberships, p, job);
+  return [
+    ...jobRoutes(ctx),
+    ...fileRoutes(ctx),
+    ...eventRoutes(ctx, visible),
+    ...authRoutes(ctx),
+    ...accountRoutes(ctx),
+    healthRoute(ctx),
+  ];
+}
+
+/** Builds the application over `ctx`. */
+export function createApp(ctx: WebContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      ctx.metrics.request(req.method, routeLabel(req), res.statusCode, seconds);
+    });
+    next();
+  });
+  app.use(express.json({ limit: `${ctx.config.web.max_body_mb}mb`, strict: false }));
+
+  const routes = apiRoutes(ctx);
+  const v1 = express.Router();
+  const document = openApiDocument(routes, { title: 'god', version: API_VERSION, base: '/api/v1' });
+  v1.get('/openapi.json', (_req, res) => void res.json(document));
+  mount(v1, routes, ctx.identity.authenticate);
+  app.use('/api/v1', v1);
+
+  const compat = express.Router();
+  mount(compat, goDockerRoutes(ctx), ctx.identity.authenticate);
+  app.use('/api/1.0', compat);
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', ctx.metrics.registry.contentType);
+    res.send(await ctx.metrics.registry.metrics());
+  });
+  app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
+  app.use(errorHandler(ctx.logger));
+  return app;
+}
+
+/** The route pattern of a request for metrics (never the raw path: ids would explode labels). */
+function routeLabel(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
+}
+
+function healthRoute(ctx: WebContext): Route {
+  return route({
+    method: 'get',
+    path: '/health',
+    summary: 'whether the store and Redis answer, and who leads scheduling',
+    tags: ['health'],
+    access: 'public',
+    response: z.object({
+      status: z.enum(['ok', 'degraded']),
+      store: z.boolean(),
+      redis: z.boolean(),
+      scheduler: z.object({ leader: z.string().nullable(), epoch: z.number() }).nullable(),
+    }),
+    handler: async ({ res }) => {
+      const [store, redis] = await Promise.all([
+        ctx.store.getProject('default').then(
+          () => true,
+          () => false,
+        ),
+        ctx.redis.ping().then(
+          (r) => r === 'PONG',
+          () => false,
+        ),
+      ]);
+      const lease = redis
+        ? await leaseHolder(ctx.redis, ctx.keys, 'scheduler').catch(() => null)
+        : null;
+      const ok = store && redis;
+      res.status(ok ? 200 : 503);
+      return {
+        status: ok ? 'ok' : 'degraded',
+        store,
+        redis,
+        scheduler: lease === null ? null : { leader: lease.holderId, epoch: lease.epoch },
+      };
+    },
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Who a request comes from. `Authorization: Bearer <token>` or `Bearer god_<api key>` names a
+ * login; the account behind it is asked of the auth plugin (cached for a short while, so a
+ * removed directory user loses access within `ACCOUNT_TTL_MS`) and its rights of the store
+ * (`admin`) and the config (`auth.admins`). Password logins go through the failed-login limiter.
+ * Users who log in through a directory get a user record in the store on first login, which is
+ * where their priority and quota live.
+ */
+import type { Request } from 'express';
+import type { Account, AuthPlugin, Config } from '@god/core';
+import { isValidLogin } from '@god/core';
+import type { Store, User } from '@god/store';
+import { HttpError } from '../http/errors.js';
+import type { Authenticate } from '../http/route.js';
+import { checkApiKey, looksLikeApiKey } from './api-keys.js';
+import type { LoginLimiter } from './login-limit.js';
+import type { Principal } from './principal.js';
+import type { TokenService } from './tokens.js';
+
+/** How long an account read from the auth plugin is trusted without asking again. */
+const ACCOUNT_TTL_MS = 30_000;
+const MAX_CACHED = 10_000;
+
+/** Authentication of requests and password logins. */
+export interface Identity {
+  /** The caller of `req`; null without credentials; throws 401 for bad ones. */
+  authenticate: Authenticate;
+  /** Checks a password login (limited), making the user's store record if it has none. */
+  login(login: string, password: string, addr: string): Promise<Principal>;
+  /** The principal for a login known to be genuine; null when the account is gone. */
+  principal(login: string, via: Principal['via']): Promise<Principal | null>;
+  /** Drops what is cached about `login` (after an administrator changed the user). */
+  forget(login: string): void;
+}
+
+/** What the identity service needs. */
+export interface IdentityDeps {
+  config: Config;
+  store: Store;
+  plugin: AuthPlugin;
+  tokens: TokenService;
+  limiter: LoginLimiter;
+  now: () => number;
+}
+
+/** Creates the identity service. */
+export function createIdentity(deps: IdentityDeps): Identity {
+  const cache = new Map<string, { at: number; principal: Omit<Principal, 'via'> }>();
+
+  async function principal(login: string, via: Principal['via']): Promise<Principal | null> {
+    const hit = cache.get(login);
+    if (hit !== undefined && deps.now() - hit.at < ACCOUNT_TTL_MS) return { ...hit.principal, via };
+    const account = await deps.plugin.account(login);
+    if (account === null) {
+      cache.delete(login);
+      return null;
+    }
+    const user = await deps.store.getUser(login);
+    const base = { id: login, admin: isAdmin(deps.config, login, user), account };
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+    cache.set(login, { at: deps.now(), principal: base });
+    return { ...base, via };
+  }
+
+  return {
+    principal,
+    forget: (login) => void cache.delete(login),
+    async authenticate(req: Request) {
+      const header = req.headers.authorization;
+      if (header === undefined || header === '') return null;
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (m === null)
+        throw new HttpError('UNAUTHENTICATED', 'Authorization must be "Bearer <token or API key>"');
+      const credential = m[1]!;
+      const via = looksLikeApiKey(credential) ? 'apikey' : 'token';
+      const login =
+        via === 'apikey'
+          ? await checkApiKey(deps.store, credential, deps.now())
+          : await deps.tokens.verify(credential);
+      if (login === null)
+        throw new HttpError(
+          'UNAUTHENTICATED',
+          `the ${via === 'apikey' ? 'API key' : 'token'} is not valid (unknown, revoked or expired)`,
+        );
+      const p = await principal(login, via);
+      if (p === null) throw new HttpError('UNAUTHENTICATED', `user ${login} is not known any more`);
+      return p;
+    },
+    async login(login, password, addr) {
+      await deps.limiter.check(login, addr);
+      const account = isValidLogin(login) ? await deps.plugin.login(login, password) : null;
+      if (account === null) {
+        await deps.limiter.failed(login, addr);
+        throw new HttpError('UNAUTHENTICATED', 'wrong login or password');
+      }
+      await deps.limiter.succeeded(login);
+      await ensureUser(deps.store, account, deps.now());
+      cache.delete(login);
+      const p = await principal(login, 'token');
+      if (p === null) throw new HttpError('UNAUTHENTICATED', 'wrong login or password');
+      return p;
+    },
+  };
+}
+
+/** True when `login` is an administrator (listed in the config or marked in the store). */
+export function isAdmin(config: Config, login: string, user: User | null): boolean {
+  return config.auth.admins.includes(login) || user?.admin === true;
+}
+
+/** Creates the store record of a directory user on first login; refreshes its identity fields. */
+async function ensureUser(store: Store, account: Account, now: number): Promise<void> {
+  const user = await store.getUser(account.id);
+  const same =
+    user !== null &&
+    user.uid === account.uid &&
+    user.gid === account.gid &&
+    user.home === (account.home ?? '') &&
+    user.email === account.email &&
+    user.sgids.join(',') === account.sgids.join(',');
+  if (same) return;
+  await store.putUser({
+    id: account.id,
+    uid: account.uid,
+    gid: account.gid,
+    sgids: [...account.sgids],
+    home: account.home ?? '',
+    email: account.email,
+    admin: user?.admin ?? false,
+    priority: user?.priority ?? 50,
+    quota: user?.quota ?? null,
+    passwordHash: user?.passwordHash ?? null,
+    createdAt: user?.createdAt ?? now,
+  });
+}

@@ -1,0 +1,30 @@
+/** What the web's handlers share: built once by the process's composition root (main.ts). */
+import type { AuthPlugin, Config } from '@god/core';
+import type { Counters, EventPublisher, Keys, Logger, Queues, Redis } from '@god/coord';
+import type { Store } from '@god/store';
+import type { Identity } from './auth/identity.js';
+import type { Memberships } from './authz.js';
+import type { LoginLimiter } from './auth/login-limit.js';
+import type { TokenService } from './auth/tokens.js';
+import type { LiveEvents } from './api/live.js';
+import type { Metrics } from './metrics.js';
+
+/** Dependencies of every route. */
+export interface WebContext {
+  config: Config;
+  store: Store;
+  redis: Redis;
+  keys: Keys;
+  queues: Queues;
+  counters: Counters;
+  publisher: EventPublisher;
+  plugin: AuthPlugin;
+  identity: Identity;
+  tokens: TokenService;
+  limiter: LoginLimiter;
+  live: LiveEvents;
+  memberships: Memberships;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+}
