@@ -17,7 +17,6 @@
  *
  *   npm run bench:docker -- [--jobs 500] [--latency 50]
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +31,7 @@ import { startWatcherProcess } from '@god/watcher';
 import { tempDir } from '../services/common.js';
 import { startDockerd, TEST_IMAGE } from '../services/dockerd.js';
 import { startRedis } from '../services/redis.js';
-import { machine } from './scheduler-report.js';
+import { machine, writeBenchSection } from './report.js';
 
 const USER = { id: 'bench', uid: 1000, gid: 1000, sgids: [], home: null };
 const RAM_BYTES = 256 * 2 ** 20;
@@ -316,12 +315,7 @@ function writeSection(r: {
       'to the agent, the task directory and script, and create + start.',
     '<!-- bench:docker:end -->',
   ].join('\n');
-  console.log(`\n${text}\n`);
-  const path = join(import.meta.dirname, '../../docs/benchmarks.md');
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const at = /<!-- bench:docker:begin -->[\s\S]*?<!-- bench:docker:end -->/;
-  writeFileSync(path, at.test(old) ? old.replace(at, () => text) : `${old.trimEnd()}\n\n${text}\n`);
-  console.log(`wrote ${path}`);
+  writeBenchSection('docker', text);
 }
 
 main().then(

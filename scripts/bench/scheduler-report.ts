@@ -3,9 +3,7 @@
  * against our bar, written as the `## Scheduler` section of docs/benchmarks.md (between its own
  * markers; the other sections of the file are left as they are).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { writeBenchSection } from './report.js';
 import type { RunResult } from './scheduler-run.js';
 
 /** The runs at one size (every policy, every repeat) and the insert that prepared them. */
@@ -55,11 +53,7 @@ function summaries(r: Report): Summary[] {
 const BAR = { decisionsPerSecond: 10_000, spread: 0.2, bytesPerJob: 512 };
 
 /** CPU model, cores, RAM, Node and kernel versions. */
-export function machine(): string {
-  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
-  const ram = (totalmem() / 2 ** 30).toFixed(1);
-  return `${model ?? 'unknown CPU'} (${cpus().length} cores), ${ram} GiB RAM, Node ${process.version}, Linux ${release()}`;
-}
+export { machine } from './report.js';
 
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -167,12 +161,5 @@ export function section(r: Report): string {
 
 /** Replaces (or appends) the section in docs/benchmarks.md. */
 export function writeSection(r: Report): void {
-  const text = section(r);
-  console.log(`\n${text}\n`);
-  const path = join(import.meta.dirname, '../../docs/benchmarks.md');
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const at = /<!-- bench:scheduler:begin -->[\s\S]*?<!-- bench:scheduler:end -->/;
-  const next = at.test(old) ? old.replace(at, () => text) : `${old.trimEnd()}\n\n${text}\n`;
-  writeFileSync(path, next);
-  console.log(`wrote ${path}`);
+  writeBenchSection('scheduler', section(r));
 }

@@ -101,6 +101,10 @@ export async function handleDispatch(
   const started = await startSafely(deps.executor, won.job);
   if (started.ok) {
     log.info(fields, 'job started');
+    // For live views only: a lost event changes nothing (the job is running in the store).
+    await deps.events
+      .publish(EVENTS.started, { jobId: msg.jobId, host: where.host })
+      .catch(() => undefined);
     return 'started';
   }
   deps.runs.delete(msg.jobId);

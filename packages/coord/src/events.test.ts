@@ -58,6 +58,23 @@ describe('event stream', () => {
     await done;
   });
 
+  it('publishes many events of one type in one round trip, in order', async () => {
+    const { publisher, consumer } = setup();
+    await publisher.publishMany('job.submitted', []);
+    await publisher.publishMany(
+      'job.submitted',
+      Array.from({ length: 500 }, (_, i) => ({ jobId: i + 1 })),
+    );
+    const c = consumer('0');
+    const { seen, done } = collect(c);
+    await waitFor('500 events', () => seen.length === 500);
+    expect(seen.map((s) => s.event.jobId)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(new Set(seen.map((s) => s.event.type))).toEqual(new Set(['job.submitted']));
+    await expect(publisher.publishMany('', [{ jobId: 1 }])).rejects.toThrow('invalid event');
+    await c.stop();
+    await done;
+  });
+
   it('from $ sees only what is published after reading starts, then everything in order', async () => {
     const { publisher, consumer } = setup();
     await publisher.publish('old');

@@ -59,10 +59,10 @@ export function isPasswordSetter(plugin: AuthPlugin): plugin is AuthPlugin & Pas
 /** Optional ability: the plugin narrows volumes and root for some accounts. */
 export interface AccessPolicy {
   /** The volumes and root rules that apply to `account`, starting from the configured ones. */
-  access(account: Account, configured: Pick<Config, 'volumes' | 'security'>): Pick<
-    Config,
-    'volumes' | 'security'
-  >;
+  access(
+    account: Account,
+    configured: Pick<Config, 'volumes' | 'security'>,
+  ): Pick<Config, 'volumes' | 'security'>;
 }
 
 /** True when `plugin` narrows access itself. */

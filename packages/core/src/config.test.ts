@@ -92,6 +92,48 @@ describe('config', () => {
 
   it('keeps string settings as strings even when they look like numbers', () => {
     expect(resolveConfig({ env: { GODOCKER_SQLITE_PATH: '2024' } }).store.sqlite.path).toBe('2024');
+    // Secrets anywhere, plugin settings included, stay exactly as typed.
+    const c = resolveConfig({
+      env: { GODOCKER_REDIS_PASSWORD: '123' },
+      sets: ['plugins.ldap.bind_password=true', `auth.token_secret=${'1'.repeat(40)}`],
+    });
+    expect(c.redis.password).toBe('123');
+    expect(c.plugins['ldap']?.['bind_password']).toBe('true');
+    expect(c.auth.token_secret).toBe('1'.repeat(40));
+  });
+
+  it('defaults and checks the auth, web and catalogue sections', () => {
+    const c = resolveConfig({});
+    expect(c.auth).toMatchObject({
+      plugin: 'local',
+      token_ttl_s: 3600,
+      max_failures: 5,
+      share_project_tasks: false,
+    });
+    expect(c.web.dynamic_fields.map((f) => f.name)).toEqual([
+      'name',
+      'description',
+      'tags',
+      'maxlifespan',
+    ]);
+    expect(c.images).toEqual([]);
+    let issues: string[] = [];
+    try {
+      resolveConfig({
+        sets: [
+          'auth.token_secret=short',
+          'web.dynamic_fields=[{name: owner}]',
+          'constraints=[{name: zone, values: []}]',
+        ],
+      });
+    } catch (err) {
+      issues = (err as ValidationError).issues.map((i) => i.path);
+    }
+    expect(issues.sort()).toEqual([
+      'auth.token_secret',
+      'constraints[0].values',
+      'web.dynamic_fields[0].name',
+    ]);
   });
 
   it('defaults the watcher, archiver and failure policy, and checks them', () => {

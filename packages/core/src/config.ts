@@ -203,7 +203,12 @@ export const ConfigSchema = z.strictObject({
       /** Logins with administrator rights, besides users marked admin in the store. */
       admins: z.array(z.string().min(1)).default([]),
       /** Lifetime of the signed tokens `POST /api/v1/auth/login` and API keys exchange for. */
-      token_ttl_s: z.number().int().min(60).max(30 * 86_400).default(3_600),
+      token_ttl_s: z
+        .number()
+        .int()
+        .min(60)
+        .max(30 * 86_400)
+        .default(3_600),
       /** Secret that signs tokens (32+ characters). Empty: a random one kept in Redis. */
       token_secret: z
         .string()
@@ -239,7 +244,6 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
 });
-
 
 /** The resolved, frozen configuration. */
 export type Config = Readonly<z.output<typeof ConfigSchema>>;
@@ -349,7 +353,8 @@ export function resolveConfig(sources: ConfigSources = {}): Config {
 }
 
 function coerce(path: string, value: string): unknown {
-  if (STRING_PATHS.has(path)) return value;
+  // Secrets are strings whatever they look like (a password `123` or `yes` must stay as typed).
+  if (STRING_PATHS.has(path) || /(password|secret|token)$/i.test(path)) return value;
   try {
     // A YAML scalar: `6379` -> 6379, `true` -> true, `FIFO` -> 'FIFO'.
     return parseYamlScalar(value) as unknown;

@@ -51,6 +51,8 @@ export const EVENTS = {
   submitted: 'job.submitted',
   /** A job left the queue without the scheduler (killed, held): `jobId`. */
   changed: 'job.changed',
+  /** A job's run started on its host: `jobId`, `host` (live views; nothing waits on it). */
+  started: 'job.started',
   /** A job ended (over): `jobId`, `outcome`: dependents may run, resources are free. */
   ended: 'job.ended',
   /** Hosts joined, left or changed capacity. */

@@ -92,9 +92,12 @@ export async function submitJobs(
     throw err;
   }
   // The jobs are stored: a lost event only delays them until the scheduler's next tick.
-  await Promise.all(
-    jobs.map((j) => deps.publisher.publish(EVENTS.submitted, { jobId: j.id })),
-  ).catch(() => undefined);
+  await deps.publisher
+    .publishMany(
+      EVENTS.submitted,
+      jobs.map((j) => ({ jobId: j.id })),
+    )
+    .catch(() => undefined);
   return jobs;
 }
 
