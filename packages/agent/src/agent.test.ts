@@ -61,7 +61,7 @@ describe('agent: dispatch', () => {
     const added = await queue.add('start', { batch: [msgs[0], msgs[1], stale, { jobId: 'x' }] });
     expect(await h.result({ queue, id: added.id! })).toBe('started,started,stale');
     for (const j of jobs.slice(0, 2)) expect((await h.store.getJob(j.id))?.state).toBe('running');
-    expect((await h.store.getJob(jobs[2]!.id))?.state).toBe('scheduled');
+    expect((await h.store.getJob(jobs[2].id))?.state).toBe('scheduled');
     // The whole batch delivered again starts nothing twice.
     const again = await queue.add('start', { batch: msgs });
     expect(await h.result({ queue, id: again.id! })).toBe('stale,stale,started');
