@@ -1,8 +1,7 @@
 /** Logins, tokens, API keys and failed-login limits over HTTP on a real web process. */
-import { ApiError } from '@god/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService } from './auth/tokens.js';
-import { WebHarness, type TestUser } from './test-helpers.js';
+import { failure, WebHarness, type TestUser } from './test-helpers.js';
 
 let h: WebHarness;
 let alice: TestUser;
@@ -14,15 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
-}
 
 describe('password login and tokens', () => {
   it('gives a short-lived token for the right password and works with it', async () => {

@@ -1,11 +1,11 @@
 /** Task directory files, logs (tail and follow) and live events over HTTP. */
 import { mkdir, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiError, type ServerEvent } from '@god/client';
+import type { ServerEvent } from '@god/client';
 import { EVENTS, taskDirOf } from '@god/core';
 import { createEventPublisher } from '@god/coord';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebHarness, type TestUser } from './test-helpers.js';
+import { failure, WebHarness, type TestUser } from './test-helpers.js';
 
 let h: WebHarness;
 let alice: TestUser;
@@ -17,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
-}
 
 describe('task directory files', () => {
   it('lists and downloads files inside the task directory', async () => {

@@ -1,8 +1,7 @@
 /** The job routes over HTTP on a real web process (SQLite store, test Redis, local auth). */
-import { ApiError } from '@god/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobView } from './api/schemas.js';
-import { WebHarness, type TestUser } from './test-helpers.js';
+import { failure, WebHarness, type TestUser } from './test-helpers.js';
 
 let h: WebHarness;
 let alice: TestUser;
@@ -24,16 +23,6 @@ const job = (over: object = {}) => ({
   command: { cmd: 'echo hello' },
   ...over,
 });
-
-/** The ApiError a call rejects with. */
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
-}
 
 describe('submission', () => {
   it('stores a job as the caller, with units converted, and answers it as documented', async () => {

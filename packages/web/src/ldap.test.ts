@@ -1,7 +1,6 @@
 /** Logging in to the API with a directory account (the LDAP plugin against the test slapd). */
-import { ApiError } from '@god/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { WebHarness } from './test-helpers.js';
+import { failure, WebHarness } from './test-helpers.js';
 
 let h: WebHarness;
 const ldap = inject('ldap');
@@ -20,15 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
-}
 
 describe('LDAP login through the API', () => {
   it('logs a directory user in with their uid, gid and groups, and runs jobs as them', async () => {

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '@god/auth-local';
-import { GodClient } from '@god/client';
+import { ApiError, GodClient } from '@god/client';
 import {
   newJobFromSubmission,
   parseJobSubmission,
@@ -31,6 +31,16 @@ export const quiet = {
   error: () => undefined,
   child: () => quiet,
 };
+
+/** The ApiError a call rejects with (throws when it resolves or fails otherwise). */
+export async function failure(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
+  return err;
+}
 
 /** A test user: their API key and a client using it. */
 export interface TestUser {
