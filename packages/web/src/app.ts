@@ -10,7 +10,9 @@ import type { Job } from '@god/core';
 import type { Principal } from './auth/principal.js';
 import { canSee } from './authz.js';
 import type { WebContext } from './context.js';
-import { accountRoutes } from './api/accounts.js';
+import { configRoute, usageRoutes } from './api/info.js';
+import { projectRoutes } from './api/projects.js';
+import { userRoutes } from './api/users.js';
 import { authRoutes } from './api/auth-routes.js';
 import { fileRoutes } from './api/files.js';
 import { jobRoutes } from './api/jobs.js';
@@ -32,7 +34,10 @@ export function apiRoutes(ctx: WebContext): Route[] {
     ...fileRoutes(ctx),
     ...eventRoutes(ctx, visible),
     ...authRoutes(ctx),
-    ...accountRoutes(ctx),
+    ...userRoutes(ctx),
+    ...projectRoutes(ctx),
+    ...usageRoutes(ctx),
+    configRoute(ctx),
     healthRoute(ctx),
   ];
 }

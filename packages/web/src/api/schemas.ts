@@ -30,7 +30,27 @@ export const ProjectParams = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'not a project name'),
 });
 
-/** `a,b` or repeated `?state=a&state=b`, as a list of states. */
+/** A quota over a sliding window (0: unlimited), as users and projects carry it. */
+export const QuotaSchema = z.strictObject({
+  cpuSeconds: z.number().min(0).default(0),
+  ramGBSeconds: z.number().min(0).default(0),
+  gpuSeconds: z.number().min(0).default(0),
+  wallSeconds: z.number().min(0).default(0),
+  windowSeconds: z.number().int().min(1),
+});
+/** Limits on what a project's jobs hold at once (0: unlimited). */
+export const LimitsSchema = z.strictObject({
+  cpu: z.number().int().min(0).default(0),
+  ram: z.number().min(0).default(0),
+  gpus: z.number().int().min(0).default(0),
+  jobs: z.number().int().min(0).default(0),
+});
+/** A login name. */
+export const loginName = LoginParams.shape.id;
+/** A FairShare priority. */
+export const prioritySchema = z.number().int().min(0).max(100);
+/** `a,b` or repeated
+ `?state=a&state=b`, as a list of states. */
 const states = z
   .union([z.string(), z.array(z.string())])
   .transform((v) =>

@@ -6,89 +6,22 @@
  * Fixed on purpose: suspend, resume and archive change state, so they are POST, never GET.
  */
 import { z } from 'zod';
-import {
-  EVENTS,
-  JobUpdateSchema,
-  isValidLogin,
-  parseOrThrow,
-  taskDirOf,
-  TASK_MOUNT,
-  type Job,
-} from '@god/core';
+import { EVENTS, JobUpdateSchema, isValidLogin, parseOrThrow, type Job } from '@god/core';
 import { requestArchive } from '@god/archiver';
 import { requestControl } from '@god/watcher';
 import { checkApiKey } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principal.js';
 import { visibleJob } from '../authz.js';
 import type { WebContext } from '../context.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { HttpError } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
-import { publicConfig } from '../api/accounts.js';
-import { JobIdParams, LoginParams } from '../api/schemas.js';
-import { submitFor } from '../api/jobs.js';
+import { publicConfig } from '../api/info.js';
+import { JobIdParams } from '../api/schemas.js';
+import { submitFor } from '../api/job-actions.js';
 import { toSubmission } from './submission.js';
 
-const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
-
-/** A job in GO-Docker's shape. */
-export function goDockerTask(ctx: WebContext, job: Job): Record<string, unknown> {
-  const s = job.status;
-  const dir = taskDirOf(ctx.config.shared_dir, job);
-  const ended = s.dates.ended !== null;
-  return {
-    id: job.id,
-    user: { id: job.user.id, uid: job.user.uid, gid: job.user.gid, project: job.user.project },
-    date: s.dates.submitted / 1000,
-    meta: job.meta,
-    requirements: {
-      cpu: job.requirements.cpu,
-      ram: job.requirements.ram,
-      gpus: job.requirements.gpus,
-      array: { values: job.requirements.array?.spec ?? null },
-      label: job.requirements.label,
-      tasks: job.requirements.tasks.map((t) => t.id),
-      ports: job.requirements.ports,
-      tmpstorage:
-        job.requirements.tmpstorage === null
-          ? null
-          : { size: job.requirements.tmpstorage, path: null },
-      executor: job.requirements.executor,
-      maxlifespan: job.requirements.maxlifespan,
-    },
-    container: {
-      image: job.container.image,
-      root: job.container.root,
-      network: true,
-      id: null,
-      ports: job.placement?.ports ?? [],
-      volumes: [
-        { name: 'go-docker', path: dir, mount: TASK_MOUNT, acl: 'rw' },
-        ...job.container.volumes.map((v) => ({
-          name: v.name,
-          acl: v.acl,
-          path: null,
-          mount: null,
-        })),
-      ],
-      meta:
-        job.placement === null && !ended
-          ? null
-          : {
-              Node: { Name: job.placement?.host ?? null },
-              ...(ended && { State: { ExitCode: s.exitcode ?? -1 } }),
-            },
-    },
-    command: job.command,
-    status: {
-      primary: s.primary,
-      secondary: s.secondary,
-      reason: s.reason,
-      exitcode: s.exitcode,
-      ...(s.dates.started !== null && { date_running: seconds(s.dates.started) }),
-      date_over: seconds(s.dates.ended),
-    },
-  };
-}
+import { goDockerTask } from './task-view.js';
+import { goDockerUserRoutes } from './users.js';
 
 /** The `/api/1.0` routes. */
 export function goDockerRoutes(ctx: WebContext): Route[] {
@@ -187,108 +120,7 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
           constraints: ctx.config.constraints.map((c) => ({ name: c.name, value: c.values })),
         }),
     }),
-    route({
-      ...base,
-      method: 'get',
-      path: '/user/{id}',
-      summary: 'a user',
-      access: 'user',
-      params: LoginParams,
-      handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
-        const user = await ctx.store.getUser(params.id);
-        const account =
-          params.id === principal.id ? principal.account : await ctx.plugin.account(params.id);
-        if (account === null) throw notFound(`user ${params.id}`);
-        return {
-          id: account.id,
-          uid: account.uid,
-          gid: account.gid,
-          email: account.email,
-          homeDirectory: account.home,
-          admin: principal.id === params.id ? principal.admin : user?.admin === true,
-          // Keys are stored hashed: there is nothing to show.
-          credentials: { apikey: '', public: '' },
-          usage: {
-            prio: user?.priority ?? 50,
-            quota_cpu: user?.quota?.cpuSeconds ?? 0,
-            quota_ram: user?.quota?.ramGBSeconds ?? 0,
-            quota_time: user?.quota?.wallSeconds ?? 0,
-          },
-        };
-      },
-    }),
-    route({
-      ...base,
-      method: 'get',
-      path: '/user/{id}/project',
-      summary: 'projects of a user',
-      access: 'user',
-      params: LoginParams,
-      handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
-        const projects = await ctx.store.listProjects();
-        return projects
-          .filter((p) => p.id === 'default' || p.members.includes(params.id))
-          .map((p) => ({ id: p.id, prio: p.priority, description: p.description }));
-      },
-    }),
-    route({
-      ...base,
-      method: 'get',
-      path: '/user/{id}/usage',
-      summary: 'usage of a user per day',
-      access: 'user',
-      params: LoginParams,
-      handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
-        const days = await ctx.store.usageByDay({
-          user: params.id,
-          since: ctx.now() - 30 * 86_400_000,
-        });
-        return days.map((d) => ({
-          date: d.day.replace(/-/g, '_'),
-          cpu: d.cpuSeconds,
-          ram: d.ramGBSeconds,
-          time: d.wallSeconds,
-        }));
-      },
-    }),
-    route({
-      ...base,
-      method: 'delete',
-      path: '/user/{id}/task',
-      summary: 'kill every active task of a user (optionally with a tag)',
-      access: 'user',
-      params: LoginParams,
-      query: z.object({ tag: z.string().max(200).optional() }),
-      handler: async ({ params, query, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
-        let cursor: string | null = null;
-        let n = 0;
-        do {
-          const page = await ctx.store.listJobs(
-            {
-              user: params.id,
-              state: ['pending', 'held', 'scheduled', 'running', 'suspended'],
-              ...(query.tag !== undefined && { tag: query.tag }),
-            },
-            { limit: 1000, cursor },
-          );
-          for (const job of page.jobs) {
-            await requestControl(ctx.queues, {
-              action: 'kill',
-              jobId: job.id,
-              by: principal.id,
-              reason: `killed by ${principal.id}`,
-            });
-            n += 1;
-          }
-          cursor = page.nextCursor;
-        } while (cursor !== null);
-        return { msg: `${n} tasks will be killed` };
-      },
-    }),
+    ...goDockerUserRoutes(ctx),
     route({
       ...base,
       method: 'post',

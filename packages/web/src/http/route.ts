@@ -36,7 +36,7 @@ export interface Route {
   /** OpenAPI-style path below the API base (`/jobs/{id}`). */
   path: string;
   summary: string;
-  tags: string[];
+  tags: readonly string[];
   access: Access;
   params?: z.ZodType;
   query?: z.ZodType;
@@ -66,7 +66,7 @@ export function route<
   method: Route['method'];
   path: string;
   summary: string;
-  tags: string[];
+  tags: readonly string[];
   access: A;
   params?: P;
   query?: Q;

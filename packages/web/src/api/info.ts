@@ -1,0 +1,88 @@
+/** Usage per day (yours, a project's you are in, anyone's for administrators) and the public config. */
+import { z } from 'zod';
+import type { WebContext } from '../context.js';
+import { HttpError } from '../http/errors.js';
+import { route, type Route } from '../http/route.js';
+import { loginName, ProjectParams } from './schemas.js';
+
+/** Epoch ms, or a UTC day `YYYY-MM-DD`. */
+const instant = z
+  .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.coerce.number().int().min(0)])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(`${v}T00:00:00Z`)));
+
+/** The usage route. */
+export function usageRoutes(ctx: WebContext): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: '/usage',
+      summary: 'usage per UTC day, user and project (yours or a project’s you are a member of)',
+      tags: ['usage'],
+      access: 'user',
+      query: z.strictObject({
+        user: loginName.optional(),
+        project: ProjectParams.shape.id.optional(),
+        since: instant.optional().describe('epoch ms or YYYY-MM-DD (default: 30 days ago)'),
+        until: instant.optional().describe('epoch ms or YYYY-MM-DD, exclusive'),
+      }),
+      response: z.object({ days: z.array(z.unknown()), totals: z.unknown() }),
+      handler: async ({ query, principal }) => {
+        let { user } = query;
+        if (!principal.admin) {
+          const member =
+            query.project !== undefined &&
+            (await ctx.memberships.isMember(principal.id, query.project));
+          if (user !== undefined && user !== principal.id && !member)
+            throw new HttpError('FORBIDDEN', 'only administrators see other users’ usage');
+          if (!member) user = principal.id;
+        }
+        const q = {
+          ...(user !== undefined && { user }),
+          ...(query.project !== undefined && { project: query.project }),
+          since: query.since ?? ctx.now() - 30 * 86_400_000,
+          ...(query.until !== undefined && { until: query.until }),
+        };
+        const [days, totals] = await Promise.all([
+          ctx.store.usageByDay(q),
+          ctx.store.usageTotals(q),
+        ]);
+        return { days, totals };
+      },
+    }),
+  ];
+}
+
+/** What users may know of the configuration: images, volumes, constraints, limits. */
+export function publicConfig(ctx: WebContext): Record<string, unknown> {
+  const c = ctx.config;
+  return {
+    images: c.images,
+    volumes: c.volumes.map((v) => ({
+      name: v.name,
+      acl: v.acl,
+      path: v.path,
+      mount: v.mount ?? v.path,
+    })),
+    constraints: c.constraints,
+    executor: c.executor,
+    executor_features: ['kill', 'pause', 'resume', 'reschedule'],
+    defaults: c.defaults,
+    limits: c.limits,
+    dynamic_fields: c.web.dynamic_fields,
+    auth: c.auth.plugin,
+    allow_root: c.security.allow_root,
+  };
+}
+
+/** The public configuration route. */
+export function configRoute(ctx: WebContext): Route {
+  return route({
+    method: 'get',
+    path: '/config',
+    summary: 'the public part of the configuration (images, volumes, constraints, limits)',
+    tags: ['config'],
+    access: 'public',
+    response: z.object({ images: z.array(z.unknown()), volumes: z.array(z.unknown()) }).loose(),
+    handler: async () => Promise.resolve(publicConfig(ctx)),
+  });
+}

@@ -1,0 +1,157 @@
+/** Users: administrators manage them; a user reads their own record. */
+import { z } from 'zod';
+import type { User } from '@god/store';
+import { isPasswordSetter } from '@god/core';
+import type { WebContext } from '../context.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { route, type Route } from '../http/route.js';
+import { LoginParams, loginName, prioritySchema, QuotaSchema } from './schemas.js';
+
+const UserFields = z.strictObject({
+  uid: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+  gid: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+  sgids: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    )
+    .max(256)
+    .default([]),
+  home: z
+    .string()
+    .max(4096)
+    .regex(/^(\/.*)?$/, 'must be an absolute path or empty')
+    .default(''),
+  email: z.string().max(320).default(''),
+  admin: z.boolean().default(false),
+  priority: prioritySchema.default(50),
+  quota: QuotaSchema.nullable().default(null),
+  password: z.string().min(8, 'at least 8 characters').max(4096).optional(),
+});
+const UserView = z.object({
+  id: z.string(),
+  uid: z.number(),
+  gid: z.number(),
+  sgids: z.array(z.number()),
+  home: z.string(),
+  email: z.string(),
+  admin: z.boolean(),
+  priority: z.number(),
+  quota: z.unknown(),
+  hasPassword: z.boolean(),
+  createdAt: z.number(),
+});
+/** The user routes. */
+export function userRoutes(ctx: WebContext): Route[] {
+  const tags = ['users'];
+  const view = (u: User): z.output<typeof UserView> => {
+    const { passwordHash, ...rest } = u;
+    return { ...rest, hasPassword: passwordHash !== null };
+  };
+  const hash = async (password: string | undefined, field: string): Promise<string | null> => {
+    if (password === undefined) return null;
+    if (!isPasswordSetter(ctx.plugin))
+      throw new HttpError(
+        'INVALID_INPUT',
+        `${field}: the ${ctx.plugin.name} auth plugin keeps no passwords`,
+      );
+    return ctx.plugin.hashPassword(password);
+  };
+  return [
+    route({
+      method: 'get',
+      path: '/users',
+      summary: 'every user (administrators)',
+      tags,
+      access: 'admin',
+      response: z.object({ users: z.array(UserView) }),
+      handler: async () => ({ users: (await ctx.store.listUsers()).map(view) }),
+    }),
+    route({
+      method: 'get',
+      path: '/users/{id}',
+      summary: 'one user (yourself, or anyone for administrators)',
+      tags,
+      access: 'user',
+      params: LoginParams,
+      response: UserView,
+      handler: async ({ params, principal }) => {
+        const user =
+          params.id === principal.id || principal.admin ? await ctx.store.getUser(params.id) : null;
+        if (user === null) throw notFound(`user ${params.id}`);
+        return view(user);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/users',
+      summary: 'create a user (administrators)',
+      tags,
+      access: 'admin',
+      body: UserFields.extend({ id: loginName }),
+      response: UserView,
+      status: 201,
+      handler: async ({ body }) => {
+        if ((await ctx.store.getUser(body.id)) !== null)
+          throw new HttpError('CONFLICT', `user ${body.id} exists`);
+        const { password, ...fields } = body;
+        const user: User = {
+          ...fields,
+          passwordHash: await hash(password, 'password'),
+          createdAt: ctx.now(),
+        };
+        await ctx.store.putUser(user);
+        return view(user);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/users/{id}',
+      summary: 'change a user (administrators): only the fields given',
+      tags,
+      access: 'admin',
+      params: LoginParams,
+      body: UserFields.partial(),
+      response: UserView,
+      handler: async ({ params, body }) => {
+        const user = await ctx.store.getUser(params.id);
+        if (user === null) throw notFound(`user ${params.id}`);
+        const { password, ...fields } = body;
+        const defined = Object.fromEntries(
+          Object.entries(fields).filter(([, v]) => v !== undefined),
+        );
+        const next: User = { ...user, ...defined };
+        if (password !== undefined) next.passwordHash = await hash(password, 'password');
+        await ctx.store.putUser(next);
+        ctx.identity.forget(params.id);
+        return view(next);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/users/{id}',
+      summary: 'delete a user and revoke their API keys (administrators); their jobs stay',
+      tags,
+      access: 'admin',
+      params: LoginParams,
+      response: z.object({ deleted: z.string() }),
+      handler: async ({ params }) => {
+        if (!(await ctx.store.deleteUser(params.id))) throw notFound(`user ${params.id}`);
+        for (const k of await ctx.store.listApiKeys(params.id)) await ctx.store.deleteApiKey(k.id);
+        ctx.identity.forget(params.id);
+        return { deleted: params.id };
+      },
+    }),
+  ];
+}
