@@ -49,6 +49,30 @@ afterEach(async () => {
 });
 
 describe('submitJobs', () => {
+  it('fills the configured image, cores and RAM where a job names none', async () => {
+    const withDefaults = { ...deps, defaults: { image: 'site/base:1', cpu: 2, ram: 4 } };
+    const [bare, explicit] = await submitJobs(withDefaults, alice, [
+      { command: { cmd: 'true' } },
+      {
+        container: { image: 'busybox' },
+        requirements: { cpu: 1, ram: '512M' },
+        command: { cmd: 'true' },
+      },
+    ]);
+    expect(bare).toMatchObject({
+      container: { image: 'site/base:1' },
+      requirements: { cpu: 2, ram: 4 },
+    });
+    expect(explicit).toMatchObject({
+      container: { image: 'busybox' },
+      requirements: { cpu: 1, ram: 0.5 },
+    });
+    // Without configured defaults the image is required, and the error names it.
+    await expect(submitJobs(deps, alice, [{ command: { cmd: 'true' } }])).rejects.toThrow(
+      /container/,
+    );
+  });
+
   it('stores the jobs and counts them as pending for the user and overall', async () => {
     const jobs = await submitJobs(deps, alice, [job, { ...job, hold: true }]);
     expect(jobs.map((j) => j.state)).toEqual(['pending', 'held']);

@@ -29,6 +29,8 @@ export interface SubmitDeps {
   limits: Config['limits'];
   /** The volumes jobs may ask for and who may run as root. */
   access: Pick<Config, 'volumes' | 'security'>;
+  /** What a job gets when it does not say (`defaults.image`, `cpu`, `ram`). */
+  defaults?: Config['defaults'];
   now?: () => number;
 }
 
@@ -67,7 +69,9 @@ export async function submitJobs(
     throw new ValidationError('invalid submission', [
       { path: 'jobs', message: `at most ${MAX_BULK} jobs at once` },
     ]);
-  const subs = validateAll(inputs);
+  const subs = validateAll(
+    deps.defaults === undefined ? inputs : inputs.map((i) => withDefaults(i, deps.defaults!)),
+  );
   checkAccess(deps.access, owner, subs);
   const n = subs.length;
   const names = [counterNames.pendingOfUser(owner.id), counterNames.pending()];
@@ -118,6 +122,27 @@ function checkAccess(
     }
   });
   if (issues.length > 0) throw new ValidationError('invalid job', issues);
+}
+
+/** `input` with the configured image, cores and RAM where it names none (anything else as is). */
+function withDefaults(input: unknown, d: Config['defaults']): unknown {
+  if (!isRecord(input)) return input;
+  const container = input['container'] ?? {};
+  const requirements = input['requirements'] ?? {};
+  if (!isRecord(container) || !isRecord(requirements)) return input;
+  return {
+    ...input,
+    container: { ...container, image: container['image'] ?? d.image },
+    requirements: {
+      ...requirements,
+      cpu: requirements['cpu'] ?? d.cpu,
+      ram: requirements['ram'] ?? d.ram,
+    },
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Validates every input; one ValidationError lists the problems of all of them. */

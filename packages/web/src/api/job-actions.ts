@@ -38,6 +38,7 @@ export async function submitFor(
     publisher: ctx.publisher,
     limits: ctx.config.limits,
     access: accessFor(ctx.plugin, p.account, ctx.config),
+    defaults: ctx.config.defaults,
   };
   const a = p.account;
   const jobs = await submitJobs(

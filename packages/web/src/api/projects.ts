@@ -7,13 +7,23 @@ import { HttpError, notFound } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { LimitsSchema, loginName, prioritySchema, ProjectParams, QuotaSchema } from './schemas.js';
 
-const ProjectFields = z.strictObject({
-  description: z.string().max(10_000).default(''),
-  members: z.array(loginName).max(100_000).default([]),
-  priority: prioritySchema.default(50),
-  quota: QuotaSchema.nullable().default(null),
-  limits: LimitsSchema.nullable().default(null),
+/** The fields of a project, without defaults: an update changes only the fields it gives. */
+const fields = {
+  description: z.string().max(10_000),
+  members: z.array(loginName).max(100_000),
+  priority: prioritySchema,
+  quota: QuotaSchema.nullable(),
+  limits: LimitsSchema.nullable(),
+};
+const ProjectCreate = z.strictObject({
+  id: ProjectParams.shape.id,
+  description: fields.description.default(''),
+  members: fields.members.default([]),
+  priority: fields.priority.default(50),
+  quota: fields.quota.default(null),
+  limits: fields.limits.default(null),
 });
+const ProjectUpdate = z.strictObject(fields).partial();
 const ProjectView = z.object({
   id: z.string(),
   description: z.string(),
@@ -71,7 +81,7 @@ export function projectRoutes(ctx: WebContext): Route[] {
       summary: 'create a project (administrators)',
       tags,
       access: 'admin',
-      body: ProjectFields.extend({ id: ProjectParams.shape.id }),
+      body: ProjectCreate,
       response: ProjectView,
       status: 201,
       handler: async ({ body }) => {
@@ -87,7 +97,7 @@ export function projectRoutes(ctx: WebContext): Route[] {
       tags,
       access: 'admin',
       params: ProjectParams,
-      body: ProjectFields.partial(),
+      body: ProjectUpdate,
       response: ProjectView,
       handler: async ({ params, body }) => {
         const project = await get(params.id);

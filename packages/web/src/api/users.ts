@@ -7,38 +7,38 @@ import { HttpError, notFound } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { LoginParams, loginName, prioritySchema, QuotaSchema } from './schemas.js';
 
-const UserFields = z.strictObject({
-  uid: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1),
-  gid: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1),
-  sgids: z
-    .array(
-      z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1),
-    )
-    .max(256)
-    .default([]),
+const id32 = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+/** The fields of a user, without defaults: an update changes only the fields it gives. */
+const fields = {
+  uid: id32,
+  gid: id32,
+  sgids: z.array(id32).max(256),
   home: z
     .string()
     .max(4096)
-    .regex(/^(\/.*)?$/, 'must be an absolute path or empty')
-    .default(''),
-  email: z.string().max(320).default(''),
-  admin: z.boolean().default(false),
-  priority: prioritySchema.default(50),
-  quota: QuotaSchema.nullable().default(null),
-  password: z.string().min(8, 'at least 8 characters').max(4096).optional(),
+    .regex(/^(\/.*)?$/, 'must be an absolute path or empty'),
+  email: z.string().max(320),
+  admin: z.boolean(),
+  priority: prioritySchema,
+  quota: QuotaSchema.nullable(),
+  password: z.string().min(8, 'at least 8 characters').max(4096),
+};
+const UserCreate = z.strictObject({
+  ...fields,
+  id: loginName,
+  sgids: fields.sgids.default([]),
+  home: fields.home.default(''),
+  email: fields.email.default(''),
+  admin: fields.admin.default(false),
+  priority: fields.priority.default(50),
+  quota: fields.quota.default(null),
+  password: fields.password.optional(),
 });
+const UserUpdate = z.strictObject(fields).partial();
 const UserView = z.object({
   id: z.string(),
   uid: z.number(),
@@ -99,7 +99,7 @@ export function userRoutes(ctx: WebContext): Route[] {
       summary: 'create a user (administrators)',
       tags,
       access: 'admin',
-      body: UserFields.extend({ id: loginName }),
+      body: UserCreate,
       response: UserView,
       status: 201,
       handler: async ({ body }) => {
@@ -122,7 +122,7 @@ export function userRoutes(ctx: WebContext): Route[] {
       tags,
       access: 'admin',
       params: LoginParams,
-      body: UserFields.partial(),
+      body: UserUpdate,
       response: UserView,
       handler: async ({ params, body }) => {
         const user = await ctx.store.getUser(params.id);
