@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveConfig } from '@god/core';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli, type CliContext } from './cli.js';
+import { runCli } from './cli.js';
+import type { RoleLogger } from './commands/roles.js';
+import { testContext } from './test-cli.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
 
@@ -14,26 +16,11 @@ async function god(
   args: string[],
   env: Record<string, string> = {},
   cwd = repo,
-  logger?: CliContext['roles']['logger'] extends (c: never) => infer L ? L : never,
+  logger?: RoleLogger,
 ) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    env,
-    cwd,
-    io: { out: (l) => out.push(l), err: (l) => err.push(l) },
-    user: { id: 'tester', uid: 1000, gid: 1000 },
-    roles: {
-      logger: () => {
-        if (logger !== undefined) return logger;
-        throw new Error('no roles in these tests');
-      },
-      untilSignal: () => new Promise(() => undefined),
-      onReload: () => undefined,
-    },
-  };
-  const code = await runCli(args, ctx);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const t = testContext({ env, cwd, ...(logger !== undefined && { logger }) });
+  const code = await runCli(args, t.ctx);
+  return { code, out: t.out().trimEnd(), err: t.err().trimEnd() };
 }
 
 async function tempFile(name: string, text: string): Promise<string> {
@@ -76,16 +63,20 @@ describe('god config check', () => {
   it('finds the config through GODOCKER_CONFIG and masks secrets in show', async () => {
     const file = await tempFile(
       'g.yaml',
-      'store:\n  mongodb:\n    url: mongodb://god:s3cret@db:27017\n',
+      'store:\n  mongodb:\n    url: mongodb://god:s3cret@db:27017\n' +
+        'plugins:\n  ldap:\n    bind_password: opensesame\n    url: ldap://dir\n',
     );
     const r = await god(['config', 'show'], {
       GODOCKER_CONFIG: file,
       GODOCKER_REDIS_PASSWORD: 'hunter2',
+      GODOCKER_TOKEN_SECRET: 'x'.repeat(40),
     });
     expect(r.code).toBe(0);
-    expect(r.out).not.toMatch(/s3cret|hunter2/);
+    expect(r.out).not.toMatch(/s3cret|hunter2|opensesame|xxxxxxxxxx/);
     expect(JSON.parse(r.out)).toMatchObject({
       redis: { password: '********' },
+      auth: { token_secret: '********' },
+      plugins: { ldap: { bind_password: '********', url: 'ldap://dir' } },
       store: { mongodb: { url: 'mongodb://god:********@db:27017' } },
     });
   });

@@ -1,2 +1,2 @@
-export { runCli, type CliContext } from './cli.js';
-export type { ExitCode, Output } from './output.js';
+export { buildProgram, runCli, type CliContext, type Clock } from './cli.js';
+export type { ExitCode, Output, RawOutput } from './output.js';

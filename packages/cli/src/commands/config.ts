@@ -58,7 +58,9 @@ export function configShow(
   if (typeof r === 'number') return r;
   const shown = {
     ...r.config,
-    redis: { ...r.config.redis, password: r.config.redis.password === '' ? '' : '********' },
+    auth: { ...r.config.auth, token_secret: mask(r.config.auth.token_secret) },
+    plugins: maskSecrets(r.config.plugins),
+    redis: { ...r.config.redis, password: mask(r.config.redis.password) },
     store: {
       ...r.config.store,
       mongodb: { ...r.config.store.mongodb, url: maskUrl(r.config.store.mongodb.url) },
@@ -66,6 +68,18 @@ export function configShow(
   };
   ctx.io.out(JSON.stringify(shown, null, 2));
   return 0;
+}
+
+const mask = (secret: string): string => (secret === '' ? '' : '********');
+
+/** Plugin settings with every value under a password, secret or token key masked, at any depth. */
+function maskSecrets(value: unknown, key = ''): unknown {
+  if (/password|secret|token|credential/i.test(key) && value !== null && value !== '')
+    return typeof value === 'string' ? mask(value) : '********';
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
+  return value;
 }
 
 /** Hides the password of a `scheme://user:password@host` URL. */

@@ -1,13 +1,14 @@
 /**
- * `god scheduler`, `god agent`, `god watcher`, `god archiver` and `god up`: run god's long-lived
- * roles until a shutdown signal. `god up` runs the scheduler, an agent, a watcher and an
- * archiver in one process on the configured (embedded) store.
+ * `god scheduler`, `god agent`, `god watcher`, `god archiver`, `god web` and `god up`: run god's
+ * long-lived roles until a shutdown signal. `god up` runs the scheduler, an agent, a watcher, an
+ * archiver and the web API in one process on the configured (embedded) store.
  */
 import type { Config } from '@god/core';
 import { startAgentProcess } from '@god/agent';
 import { startArchiverProcess } from '@god/archiver';
 import { startSchedulerProcess } from '@god/scheduler';
 import { startWatcherProcess } from '@god/watcher';
+import { startWebProcess } from '@god/web';
 import type { ExitCode, Output } from '../output.js';
 
 /** A pino-compatible logger with child loggers per component. */
@@ -35,6 +36,7 @@ export interface RoleSet {
   agent: boolean;
   watcher: boolean;
   archiver: boolean;
+  web: boolean;
   /** For `agent`: serve only this host of the executor's hosts. */
   host?: string;
 }
@@ -82,6 +84,11 @@ export async function runRoles(
       const a = await startArchiverProcess(config, log.child({ role: 'archiver' }));
       stops.push(() => a.stop());
       log.info({ clean_old: config.clean_old }, 'archiver started');
+    }
+    if (roles.web) {
+      const w = await startWebProcess(config, log.child({ role: 'web' }));
+      stops.push(() => w.stop());
+      log.info({ url: w.url, auth: config.auth.plugin }, 'web started');
     }
     const signal = await ctx.untilSignal();
     log.info({ signal }, 'stopping');
