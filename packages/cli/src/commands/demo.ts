@@ -1,19 +1,18 @@
 /**
  * `god demo`: god's main job in one command. Brings every role up in this process on the
- * configured store (the embedded SQLite by default) and the configured Redis and executor
- * (Docker by default), submits a sample script through the same validation and rate limits as
- * the API, waits for it to run as a real container and end, and prints its output, its
- * placement and its measured usage. Exits 0 when the job ended `success`.
+ * configured store (the embedded SQLite by default), Redis and executor (Docker by default),
+ * with the web API on a free local port; makes a demo user with an API key, submits a sample
+ * script over HTTP as that user (the way `god submit` does), follows its output live while it
+ * runs as a real container, and prints its placement and measured usage. Exits 0 when the job
+ * ended `success`.
  */
-import { readFile } from 'node:fs/promises';
 import { startAgentProcess } from '@god/agent';
 import { startArchiverProcess } from '@god/archiver';
-import { taskDirOf, type Config, type Job } from '@god/core';
-import { createCounters, createEventPublisher, createKeys, createRedis } from '@god/coord';
-import { submitJobs } from '@god/jobs';
+import { GodClient } from '@god/client';
+import type { Config, Job } from '@god/core';
 import { startSchedulerProcess } from '@god/scheduler';
-import { createStore } from '@god/store';
 import { startWatcherProcess } from '@god/watcher';
+import { makeApiKey, startWebProcess } from '@god/web';
 import type { ExitCode, Output } from '../output.js';
 import type { RoleLogger } from './roles.js';
 
@@ -46,11 +45,9 @@ export async function demo(
   logger: RoleLogger,
 ): Promise<ExitCode> {
   const stops: Array<() => Promise<void>> = [];
-  const store = await createStore(config.store);
-  const redis = createRedis(config.redis);
   try {
     io.out(
-      `store: ${store.kind}, executor: ${config.executor}, policy: ${config.scheduler.policy}`,
+      `store: ${config.store.driver}, executor: ${config.executor}, policy: ${config.scheduler.policy}`,
     );
     const agent = await startAgentProcess(config, logger.child({ role: 'agent' }));
     stops.push(() => agent.stop());
@@ -64,69 +61,90 @@ export async function demo(
     stops.push(() => watcher.stop());
     const archiver = await startArchiverProcess(config, logger.child({ role: 'archiver' }));
     stops.push(() => archiver.stop());
-
-    const keys = createKeys(config.redis.prefix);
-    const [submitted] = await submitJobs(
-      {
-        store,
-        counters: createCounters({ redis, keys }),
-        publisher: createEventPublisher({ redis, keys }),
-        limits: config.limits,
-        access: config,
-      },
-      { ...user, sgids: [], home: null },
-      [
-        {
-          meta: { name: 'hello-god', tags: ['demo'] },
-          requirements: { cpu: 1, ram: '256M', maxlifespan: 60 },
-          container: { image: config.defaults.image },
-          command: { cmd: SCRIPT },
-        },
-      ],
+    const web = await startWebProcess(
+      { ...config, web: { ...config.web, port: 0 } },
+      logger.child({ role: 'web' }),
     );
-    if (submitted === undefined) throw new Error('the store returned no job for one submission');
-    io.out(`submitted job ${submitted.id} as ${user.id} (uid ${user.uid}, gid ${user.gid})`);
+    stops.push(() => web.stop());
+    io.out(`web API at ${web.url}/api/v1 (OpenAPI: ${web.url}/api/v1/openapi.json)`);
 
-    const job = await waitForEnd(store, submitted.id, (j) => io.out(`  ${describe(j)}`));
-    const dir = taskDirOf(config.shared_dir, job);
-    io.out(`--- ${dir}/god.log`);
-    io.out((await readFile(`${dir}/god.log`, 'utf8').catch(() => '(no output)\n')).trimEnd());
-    const err = await readFile(`${dir}/god.err`, 'utf8').catch(() => '');
-    if (err.trim() !== '') io.out(`--- god.err\n${err.trimEnd()}`);
-    io.out('---');
+    const key = await demoAccount(web.ctx.store, user);
+    const client = new GodClient({ server: web.url, credential: key });
+    const submitted = await client.submit({
+      meta: { name: 'hello-god', tags: ['demo'] },
+      requirements: { cpu: 1, ram: '256M', maxlifespan: 60 },
+      container: { image: config.defaults.image },
+      command: { cmd: SCRIPT },
+    });
+    io.out(
+      `submitted job ${submitted.id} as ${user.id} (uid ${user.uid}, gid ${user.gid}) over HTTP`,
+    );
+    const job = await follow(client, submitted.id, io);
     const u = job.usage;
     if (u !== null)
       io.out(
         `usage: ${u.cpuSeconds.toFixed(3)} cpu·s, ${u.wallSeconds.toFixed(3)} s wall, peak ${(u.maxRamBytes / 2 ** 20).toFixed(1)} MiB`,
       );
+    const err = await client.logs(job.id, { stream: 'stderr' });
+    if (err.trim() !== '') io.out(`--- god.err\n${err.trimEnd()}`);
     return job.outcome === 'success' ? 0 : 1;
   } finally {
     for (const stop of stops.reverse())
       await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
-    redis.disconnect();
-    await store.close();
   }
 }
 
-/** Polls the job until it is over, reporting each state it is seen in. */
-async function waitForEnd(
-  store: Awaited<ReturnType<typeof createStore>>,
-  id: number,
-  seen: (job: Job) => void,
-): Promise<Job> {
+/** Makes (or refreshes) the demo user in the store and gives it a fresh API key. */
+async function demoAccount(
+  store: Awaited<ReturnType<typeof startWebProcess>>['ctx']['store'],
+  user: DemoUser,
+): Promise<string> {
+  const existing = await store.getUser(user.id);
+  await store.putUser({
+    id: user.id,
+    uid: user.uid,
+    gid: user.gid,
+    sgids: [],
+    home: '',
+    email: '',
+    admin: false,
+    priority: existing?.priority ?? 50,
+    quota: existing?.quota ?? null,
+    passwordHash: existing?.passwordHash ?? null,
+    createdAt: existing?.createdAt ?? Date.now(),
+  });
+  const made = makeApiKey(user.id, 'demo', Date.now(), 3_600);
+  await store.putApiKey(made.record);
+  return made.key;
+}
+
+/** Reports the job's states and its output as they come, until it is over. */
+async function follow(client: GodClient, id: number, io: Output): Promise<Job> {
   const deadline = Date.now() + DEMO_TIMEOUT_MS;
   let last = '';
   for (;;) {
-    const job = await store.getJob(id);
-    if (job === null) throw new Error(`job ${id} vanished`);
+    const job = await client.getJob(id);
     const now = describe(job);
-    if (now !== last) seen(job);
+    if (now !== last) io.out(`  ${now}`);
     last = now;
-    if (job.state === 'over' || job.state === 'archived') return job;
+    if (job.state === 'running' || job.state === 'over') break;
     if (Date.now() > deadline)
       throw new Error(`job ${id} is still ${job.state} after ${DEMO_TIMEOUT_MS / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  io.out(`--- god.log of job ${id}, live`);
+  let text = '';
+  for await (const e of client.followLogs(id, { signal: AbortSignal.timeout(DEMO_TIMEOUT_MS) })) {
+    if (e.event === 'output') text += (e.data as { text: string }).text;
+    const lines = text.split('\n');
+    text = lines.pop() ?? '';
+    for (const line of lines) io.out(line);
+  }
+  if (text !== '') io.out(text);
+  io.out('---');
+  const job = await client.getJob(id);
+  io.out(`  ${describe(job)}`);
+  return job;
 }
 
 function describe(job: Job): string {
