@@ -66,3 +66,40 @@ describe('LDAP login through the API', () => {
     });
   });
 });
+
+describe('root decided by directory groups', () => {
+  it('lets only members of plugins.ldap.root_gids run jobs as root', async () => {
+    const groups = async (login: string) => {
+      const me = await h.client((await h.client().login(login, ldap.passwords[login]!)).token).me();
+      return [me.gid, ...me.sgids];
+    };
+    const alices = await groups('alice');
+    const carolOnly = (await groups('carol')).filter((g) => !alices.includes(g));
+    expect(carolOnly.length).toBeGreaterThan(0);
+    const rooted = await WebHarness.start([
+      'auth.plugin=ldap',
+      `plugins.ldap.url=${ldap.url}`,
+      `plugins.ldap.bind_dn=${ldap.bindDn}`,
+      `plugins.ldap.bind_password=${ldap.bindPassword}`,
+      `plugins.ldap.user_base=${ldap.peopleDn}`,
+      `plugins.ldap.group_base=${ldap.groupsDn}`,
+      `plugins.ldap.root_gids=[${carolOnly[0]}]`,
+      'security.allow_root=true',
+    ]);
+    try {
+      const as = async (login: string) =>
+        rooted.client((await rooted.client().login(login, ldap.passwords[login]!)).token);
+      const rootJob = {
+        container: { image: 'god-test/busybox:latest', root: true },
+        command: { cmd: 'id' },
+      };
+      expect((await (await as('carol')).submit(rootJob)).container.root).toBe(true);
+      const refused = await failure((await as('alice')).submit(rootJob));
+      expect(refused.issues).toEqual([
+        { path: 'container.root', message: 'user alice may not run jobs as root' },
+      ]);
+    } finally {
+      await rooted.stop();
+    }
+  });
+});

@@ -5,6 +5,7 @@
  */
 import {
   isValidLogin,
+  type AccessPolicy,
   type Account,
   type AuthPlugin,
   type PluginContext,
@@ -120,6 +121,23 @@ function warnAboutSettings(s: LdapConfig, logger: PluginLogger): void {
 
 /** Creates the plugin on `settings` (reads `ca_file` now; throws INVALID_CONFIG if it cannot). */
 export function createLdapAuth(settings: LdapConfig, ctx: PluginContext): AuthPlugin {
+  const plugin = directoryAuth(settings, ctx);
+  if (settings.root_gids.length === 0) return plugin;
+  const rootGids = new Set(settings.root_gids);
+  const withAccess: AuthPlugin & AccessPolicy = {
+    ...plugin,
+    // Only ever narrows: a user outside the root groups loses root; volumes stay as configured.
+    access(account, configured) {
+      const member = [account.gid, ...account.sgids].some((g) => rootGids.has(g));
+      return member
+        ? configured
+        : { ...configured, security: { ...configured.security, allow_root: false } };
+    },
+  };
+  return withAccess;
+}
+
+function directoryAuth(settings: LdapConfig, ctx: PluginContext): AuthPlugin {
   const target = directoryTarget(settings);
   const { logger } = ctx;
   warnAboutSettings(settings, logger);

@@ -24,6 +24,7 @@ describe('LdapConfigSchema', () => {
       start_tls: false,
       ca_file: '',
       reject_unauthorized: true,
+      root_gids: [],
     });
   });
 

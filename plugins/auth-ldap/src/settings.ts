@@ -101,6 +101,11 @@ export const LdapConfigSchema = z
     ca_file: z.string().default(''),
     /** Verify the server's certificate and name (TLS); turn off only for tests. */
     reject_unauthorized: z.boolean().default(true),
+    /**
+     * Group ids (gidNumber, primary or supplementary) whose members may run jobs as root, when
+     * `security.allow_root` is on; empty: the security section alone decides.
+     */
+    root_gids: z.array(z.number().int().min(0)).max(1_000).default([]),
   })
   .superRefine((s, ctx) => {
     const issue = (path: string, message: string): void => {
