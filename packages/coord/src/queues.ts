@@ -1,12 +1,13 @@
 /**
  * BullMQ queues and workers for god's durable hand-offs between processes: one queue per executor
  * shard (scheduler -> agent), `control` (web -> watcher), `archive` (web -> archiver), `notify`.
- * All use the keyspace's BullMQ prefix (`god:bull`) and one set of connection options; BullMQ
- * opens its own connections from them (and sets `maxRetriesPerRequest: null` on the blocking
- * ones workers use, as it requires).
+ * All use the keyspace's BullMQ prefix (`god:bull`). Queues only send commands, so every queue of
+ * a factory shares one connection: a scheduler with a queue per shard of hundreds of hosts would
+ * otherwise hold hundreds of connections, each loading BullMQ's scripts on first use. Workers
+ * block, so each gets its own connection (with `maxRetriesPerRequest: null`, as BullMQ requires).
  */
 import { Queue, Worker, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Keys } from './keys.js';
 import { silentLogger, type Logger } from './logger.js';
 
@@ -44,6 +45,14 @@ export function createQueues(deps: {
   const prefix = deps.keys.bullPrefix;
   const log = deps.logger ?? silentLogger;
   const queues = new Set<Queue<unknown, unknown>>();
+  let shared: Redis | null = null;
+  const sharedConnection = (): Redis => {
+    if (shared === null) {
+      shared = new Redis({ ...deps.connection });
+      shared.on('error', (err: Error) => log.error({ err }, 'queue connection error'));
+    }
+    return shared;
+  };
   const workers = new Set<Worker<unknown, unknown>>();
   // BullMQ emits 'error' on connection trouble; an EventEmitter 'error' with no listener throws.
   const onError = (name: string) => (err: Error) =>
@@ -52,9 +61,10 @@ export function createQueues(deps: {
   return {
     prefix,
     createQueue<Data, Result>(name: string, settings: QueueSettings = {}): Queue<Data, Result> {
+      // A shared client: BullMQ neither duplicates nor closes a connection it was handed.
       const queue: Queue<Data, Result> = new Queue(name, {
         ...settings,
-        connection: { ...deps.connection },
+        connection: sharedConnection(),
         prefix,
       });
       queue.on('error', onError(name));
@@ -81,6 +91,9 @@ export function createQueues(deps: {
       await Promise.all([...queues].map((q) => q.close()));
       workers.clear();
       queues.clear();
+      const conn = shared;
+      shared = null;
+      if (conn !== null) await conn.quit().catch(() => conn.disconnect());
     },
   };
 }
