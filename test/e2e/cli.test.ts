@@ -19,16 +19,11 @@ import { startSchedulerProcess, type SchedulerProcess } from '@god/scheduler';
 import { startWatcherProcess, type WatcherProcess } from '@god/watcher';
 import { startWebProcess, type WebProcess } from '@god/web';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { silentLogger } from '@god/coord';
 import { makeRig, type CliRig, type RunResult } from '../../packages/cli/src/test-cli.js';
 import { REPO_ROOT } from './processes.js';
 
-const quiet = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quiet,
-};
+const quiet = silentLogger;
 
 let dir = '';
 let config: Config;

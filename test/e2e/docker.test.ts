@@ -28,6 +28,7 @@ import {
   createQueues,
   createRedis,
   redisOptions,
+  silentLogger,
   type Queues,
   type Redis,
 } from '@god/coord';
@@ -38,13 +39,7 @@ import { requestControl, startWatcherProcess, type WatcherProcess } from '@god/w
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const USER = { id: 'alice', uid: 1234, gid: 2345, sgids: [3456], home: null };
-const quiet = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quiet,
-};
+const quiet = silentLogger;
 
 let dir = '';
 let config: Config;

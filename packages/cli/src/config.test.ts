@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveConfig } from '@god/core';
 import { describe, expect, inject, it } from 'vitest';
+import { silentLogger } from '@god/coord';
 import { runCli } from './cli.js';
 import type { RoleLogger } from './commands/roles.js';
 import { testContext } from './test-cli.js';
@@ -115,13 +116,7 @@ describe('god demo', () => {
   it('runs a sample script as a real container job, as the user, and shows its output', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'god-demo-'));
     const redis = new URL(inject('redisUrl'));
-    const quiet = {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-      child: () => quiet,
-    };
+    const quiet = silentLogger;
     const r = await god(
       [
         'demo',

@@ -43,4 +43,4 @@ export { createNodeRegistry, type NodeEntry, type NodeRegistry } from './registr
 /** BullMQ queues and workers under god's prefix. */
 export { createQueues, type Queues, type QueueSettings, type WorkerSettings } from './queues.js';
 /** The minimal pino-compatible logger coord accepts, and a silent default. */
-export { silentLogger, type LogFn, type Logger } from './logger.js';
+export { silentLogger, type ChildLogger, type LogFn, type Logger } from './logger.js';

@@ -16,5 +16,16 @@ export interface Logger {
 
 const noop: LogFn = () => undefined;
 
-/** A logger that drops everything: the default when the caller gives none. */
-export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+/** A logger with pino's `child`, as the process roles take. */
+export interface ChildLogger extends Logger {
+  child(bindings: object): ChildLogger;
+}
+
+/** A logger that drops everything: the default when the caller gives none (children too). */
+export const silentLogger: ChildLogger = {
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  child: () => silentLogger,
+};

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '@god/auth-local';
 import { ApiError, GodClient } from '@god/client';
+import { silentLogger } from '@god/coord';
 import {
   newJobFromSubmission,
   parseJobSubmission,
@@ -24,13 +25,7 @@ import { makeApiKey } from './auth/api-keys.js';
 import { startWebProcess, type WebProcess } from './main.js';
 
 /** Silent logger. */
-export const quiet = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quiet,
-};
+export const quiet = silentLogger;
 
 /** The ApiError a call rejects with (throws when it resolves or fails otherwise). */
 export async function failure(p: Promise<unknown>): Promise<ApiError> {
