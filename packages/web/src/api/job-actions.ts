@@ -13,6 +13,7 @@ import {
   type JobUpdate,
 } from '@god/core';
 import { submitJobs, MAX_BULK, type SubmitDeps } from '@god/jobs';
+import { requestArchive } from '@god/archiver';
 import { requestControl } from '@god/watcher';
 import type { Principal } from '../auth/principal.js';
 import { visibleJob } from '../authz.js';
@@ -109,6 +110,19 @@ export async function requestFor(
     reason: reason ?? `${action} by ${p.id}`,
   });
   return { jobId: id, action, requested: true, messageId };
+}
+
+/** Queues the archiving of a finished job the caller may see. */
+export async function archiveFor(
+  ctx: WebContext,
+  p: Principal,
+  id: number,
+): Promise<z.output<typeof RequestedView>> {
+  const job = await visibleJob(ctx, p, id);
+  if (job.state !== 'over' && job.state !== 'archived')
+    throw new HttpError('CONFLICT', `job ${id} is ${job.state}: only finished jobs are archived`);
+  const messageId = await requestArchive(ctx.queues, { jobId: id, by: p.id });
+  return { jobId: id, action: 'archive', requested: true, messageId };
 }
 
 /** Hold (pending -> held) or release (held -> pending), by compare-and-set. */

@@ -6,14 +6,12 @@
  */
 import { z } from 'zod';
 import { JobSubmissionSchema, JobUpdateSchema, ValidationError, type FieldIssue } from '@god/core';
-import { requestArchive } from '@god/archiver';
 import { MAX_BULK } from '@god/jobs';
 import type { JobFilter } from '@god/store';
 import { listingFilter, visibleJob } from '../authz.js';
 import type { WebContext } from '../context.js';
-import { HttpError } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
-import { holdOrRelease, requestFor, submitFor, update, why } from './job-actions.js';
+import { archiveFor, holdOrRelease, requestFor, submitFor, update, why } from './job-actions.js';
 import {
   ControlBody,
   JobIdParams,
@@ -179,16 +177,7 @@ export function jobRoutes(ctx: WebContext): Route[] {
       params: JobIdParams,
       response: RequestedView,
       status: 202,
-      handler: async ({ params, principal }) => {
-        const job = await visibleJob(ctx, principal, params.id);
-        if (job.state !== 'over' && job.state !== 'archived')
-          throw new HttpError(
-            'CONFLICT',
-            `job ${job.id} is ${job.state}: only finished jobs are archived`,
-          );
-        const messageId = await requestArchive(ctx.queues, { jobId: job.id, by: principal.id });
-        return { jobId: job.id, action: 'archive', requested: true, messageId };
-      },
+      handler: async ({ params, principal }) => archiveFor(ctx, principal, params.id),
     }),
   ];
 }

@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { EVENTS, JobUpdateSchema, isValidLogin, parseOrThrow, type Job } from '@god/core';
-import { requestArchive } from '@god/archiver';
 import { requestControl } from '@god/watcher';
 import { checkApiKey } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principal.js';
@@ -17,7 +16,7 @@ import { HttpError } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { publicConfig } from '../api/info.js';
 import { JobIdParams } from '../api/schemas.js';
-import { submitFor } from '../api/job-actions.js';
+import { archiveFor, requestFor, submitFor } from '../api/job-actions.js';
 import { toSubmission } from './submission.js';
 
 import { goDockerTask } from './task-view.js';
@@ -52,14 +51,8 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: JobIdParams,
       handler: async ({ params, principal }) => {
-        const job = await visibleJob(ctx, principal, params.id);
-        await requestControl(ctx.queues, {
-          action,
-          jobId: job.id,
-          by: principal.id,
-          reason: `${action} by ${principal.id}`,
-        });
-        return { msg: `${action} requested`, id: job.id };
+        await requestFor(ctx, principal, params.id, action);
+        return { msg: `${action} requested`, id: params.id };
       },
     });
   const archive = (method: 'post' | 'delete') =>
@@ -71,11 +64,8 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: JobIdParams,
       handler: async ({ params, principal }) => {
-        const job = await visibleJob(ctx, principal, params.id);
-        if (job.state !== 'over' && job.state !== 'archived')
-          throw new HttpError('CONFLICT', `task ${job.id} is not over`);
-        await requestArchive(ctx.queues, { jobId: job.id, by: principal.id });
-        return { msg: 'archive requested', id: job.id };
+        await archiveFor(ctx, principal, params.id);
+        return { msg: 'archive requested', id: params.id };
       },
     });
   return [
