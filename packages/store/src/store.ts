@@ -236,7 +236,16 @@ export interface Store {
   countActive(filter?: { user?: string; project?: string }): Promise<StateCounts>;
 
   getUser(id: string): Promise<User | null>;
-  /** Inserts or replaces a user. */
+  /**
+   * The user `login` names, its case ignored (logins are case-insensitive: `sameLogin`): the
+   * exact spelling if stored, else the one user whose id differs only in case; null if none
+   * or, in a store older than that rule, several.
+   */
+  findUser(login: string): Promise<User | null>;
+  /**
+   * Inserts or replaces a user. Refuses (CONFLICT) a new id that differs only in case from a
+   * stored one: one person, one login.
+   */
   putUser(user: User): Promise<void>;
   listUsers(): Promise<User[]>;
   deleteUser(id: string): Promise<boolean>;

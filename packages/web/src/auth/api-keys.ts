@@ -44,8 +44,12 @@ export function looksLikeApiKey(value: string): boolean {
   return value.startsWith(KEY_PREFIX);
 }
 
-/** The user a presented key authenticates, or null (malformed, unknown, revoked, expired). */
-export async function checkApiKey(store: Store, key: string, now: number): Promise<string | null> {
+/** The record of a presented key, or null (malformed, unknown, revoked, expired). */
+export async function checkApiKey(
+  store: Store,
+  key: string,
+  now: number,
+): Promise<ApiKeyRecord | null> {
   const m = KEY_RE.exec(key);
   if (m === null) return null;
   const record = await store.getApiKey(m[1]!);
@@ -54,7 +58,7 @@ export async function checkApiKey(store: Store, key: string, now: number): Promi
   const stored = Buffer.from(record.hash, 'hex');
   if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) return null;
   if (record.expiresAt !== null && record.expiresAt <= now) return null;
-  return record.user;
+  return record;
 }
 
 function hashKey(key: string): string {

@@ -1,5 +1,6 @@
 /** GO-Docker's `/api/1.0/user/…` routes: a user, their projects, usage, and kill-all. */
 import { z } from 'zod';
+import { sameLogin } from '@god/core';
 import { requestControl } from '@god/watcher';
 import type { WebContext } from '../context.js';
 import { notFound } from '../http/errors.js';
@@ -18,10 +19,12 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: LoginParams,
       handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
+        if (!sameLogin(params.id, principal.id) && !principal.admin)
+          throw notFound(`user ${params.id}`);
         const user = await ctx.store.getUser(params.id);
-        const account =
-          params.id === principal.id ? principal.account : await ctx.plugin.account(params.id);
+        const account = sameLogin(params.id, principal.id)
+          ? principal.account
+          : await ctx.plugin.account(params.id);
         if (account === null) throw notFound(`user ${params.id}`);
         return {
           id: account.id,
@@ -29,7 +32,7 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
           gid: account.gid,
           email: account.email,
           homeDirectory: account.home,
-          admin: principal.id === params.id ? principal.admin : user?.admin === true,
+          admin: sameLogin(principal.id, params.id) ? principal.admin : user?.admin === true,
           // Keys are stored hashed: there is nothing to show.
           credentials: { apikey: '', public: '' },
           usage: {
@@ -49,7 +52,8 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: LoginParams,
       handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
+        if (!sameLogin(params.id, principal.id) && !principal.admin)
+          throw notFound(`user ${params.id}`);
         const projects = await ctx.store.listProjects();
         return projects
           .filter((p) => p.id === 'default' || p.members.includes(params.id))
@@ -64,7 +68,8 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: LoginParams,
       handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
+        if (!sameLogin(params.id, principal.id) && !principal.admin)
+          throw notFound(`user ${params.id}`);
         const days = await ctx.store.usageByDay({
           user: params.id,
           since: ctx.now() - 30 * 86_400_000,
@@ -86,7 +91,8 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       params: LoginParams,
       query: z.object({ tag: z.string().max(200).optional() }),
       handler: async ({ params, query, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
+        if (!sameLogin(params.id, principal.id) && !principal.admin)
+          throw notFound(`user ${params.id}`);
         let cursor: string | null = null;
         let n = 0;
         do {
