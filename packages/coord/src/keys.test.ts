@@ -34,6 +34,7 @@ describe('keys', () => {
       k.tokenSecret(),
       k.loginFailures('pair', '0'.repeat(64)),
       k.revokedSession('0'.repeat(64)),
+      k.sessionsEnded('0'.repeat(64)),
       k.nodes(),
       k.node('h'),
       k.shard('h', 1),

@@ -15,6 +15,7 @@
  *   god:auth:token-secret      the random secret signing API tokens (when none is configured)
  *   god:auth:failures:<k>:<h>  failed logins of one (login, address) pair or address (hashed), TTL
  *   god:auth:revoked:<h>       a revoked token session (hashed id), TTL = the token lifetime
+ *   god:auth:ended:<h>         when all password sessions of a user (hashed) ended, same TTL
  *   god:bull:<queue>:...       BullMQ's own keys (BullMQ appends everything after the prefix)
  */
 import { ValidationError } from '@god/core';
@@ -48,6 +49,8 @@ export interface Keys {
   loginFailures(kind: 'pair' | 'addr', digest: string): string;
   /** Marks a revoked token session (`sid`), by its hex digest. */
   revokedSession(digest: string): string;
+  /** When every password session of one user (by hex digest) was ended. */
+  sessionsEnded(digest: string): string;
   /** Sorted set of agent hosts by last heartbeat. */
   nodes(): string;
   /** Description of one agent host. */
@@ -84,6 +87,7 @@ export function createKeys(prefix = 'god'): Keys {
     loginFailures: (kind: 'pair' | 'addr', digest: string) =>
       key('auth', 'failures', kind, hexDigest(digest)),
     revokedSession: (digest: string) => key('auth', 'revoked', hexDigest(digest)),
+    sessionsEnded: (digest: string) => key('auth', 'ended', hexDigest(digest)),
     nodes: () => key('nodes'),
     node: (host: string) => key('node', segment('host', host)),
     shard: (host: string, shard: number) =>

@@ -128,6 +128,11 @@ export interface ApiKeyRecord {
   createdAt: number;
   /** Epoch ms after which the key is refused; null: never. */
   expiresAt: number | null;
+  /**
+   * The key this one was made with (presented itself or through one of its tokens), if any:
+   * revoking that key revokes this one too. Absent in records made before it was kept.
+   */
+  parent?: string | null;
 }
 
 /** The descriptive fields of an active job that `updateJob` may change (web.dynamic_fields). */

@@ -88,7 +88,7 @@ describe('API keys', () => {
     expect(listed.keys.map((k) => k.id)).toContain(made.id);
     const withKey = h.client(made.key);
     expect((await withKey.me()).via).toBe('apikey');
-    expect(await alice.client.revokeKey(made.id)).toEqual({ revoked: made.id });
+    expect(await alice.client.revokeKey(made.id)).toEqual({ revoked: made.id, derived: [] });
     expect((await failure(withKey.me())).status).toBe(401);
   });
 

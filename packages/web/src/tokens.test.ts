@@ -110,6 +110,38 @@ describe('tokens and their source', () => {
     expect((await failure(alice.client.call('POST', '/auth/logout'))).status).toBe(400);
   });
 
+  it('revokes the keys made with a key, or its token, together with it', async () => {
+    const stolen = await alice.client.createKey('stolen');
+    const { token } = await h.client(stolen.key).token();
+    const spare = await h.client(token).createKey('spare');
+    const spareOfSpare = await h.client(spare.key).createKey('spare of spare');
+    const own = await alice.client.createKey('her own');
+    const revoked = await alice.client.call<{ revoked: string; derived: string[] }>(
+      'DELETE',
+      `/keys/${stolen.id}`,
+    );
+    expect(revoked.revoked).toBe(stolen.id);
+    expect(revoked.derived.sort()).toEqual([spare.id, spareOfSpare.id].sort());
+    for (const k of [stolen.key, spare.key, spareOfSpare.key, token])
+      expect((await failure(h.client(k).me())).status).toBe(401);
+    expect((await h.client(own.key).me()).id).toBe('alice');
+  });
+
+  it('ends password sessions when the password changes, and leaves API keys alone', async () => {
+    const erin = await h.user('erin', { password: 'erin’s old password' });
+    const { token } = await h.client().login('erin', 'erin’s old password');
+    expect((await h.client(token).me()).id).toBe('erin');
+    await admin.client.updateUser('erin', { password: 'erin’s new password' });
+    expect((await failure(h.client(token).me())).status).toBe(401);
+    const there = await fetch(`${other.url}/api/v1/auth/me`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(there.status).toBe(401);
+    expect((await erin.client.me()).id).toBe('erin');
+    const fresh = await h.client().login('erin', 'erin’s new password');
+    expect((await h.client(fresh.token).me()).id).toBe('erin');
+  });
+
   it('refuses tokens without exp, unsigned, of an unknown source, or signed otherwise', async () => {
     const key = await alice.client.createKey('for sid');
     const now = Math.floor(Date.now() / 1000);

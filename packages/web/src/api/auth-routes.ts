@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { isValidLogin, sameLogin, ValidationError } from '@god/core';
-import { makeApiKey } from '../auth/api-keys.js';
+import { makeApiKey, revokeKey } from '../auth/api-keys.js';
+import { keyIdOf } from '../auth/sessions.js';
 import type { Principal } from '../auth/principal.js';
 import type { WebContext } from '../context.js';
 import { HttpError, notFound } from '../http/errors.js';
@@ -102,7 +103,11 @@ export function authRoutes(ctx: WebContext): Route[] {
       handler: async ({ body, principal }) => {
         const owner = await keyOwner(ctx, principal, body.user);
         const made = makeApiKey(owner, body.name, ctx.now());
-        const record = { ...made.record, expiresAt: keyExpiry(ctx, principal, body.ttl_days) };
+        const record = {
+          ...made.record,
+          expiresAt: keyExpiry(ctx, principal, body.ttl_days),
+          parent: keyIdOf(principal.sid),
+        };
         await ctx.store.putApiKey(record);
         ctx.logger.info({ user: owner, keyId: record.id, by: principal.id }, 'api key created');
         return { ...publicKey(record), key: made.key };
@@ -128,14 +133,20 @@ export function authRoutes(ctx: WebContext): Route[] {
       tags,
       access: 'user',
       params: z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/, 'not a key id') }),
-      response: z.object({ revoked: z.string() }),
+      response: z.object({
+        revoked: z.string(),
+        derived: z.array(z.string()).describe('keys made with it, revoked with it'),
+      }),
       handler: async ({ params, principal }) => {
         const key = await ctx.store.getApiKey(params.id);
         if (key === null || (!sameLogin(key.user, principal.id) && !principal.admin))
           throw notFound(`API key ${params.id}`);
-        await ctx.store.deleteApiKey(key.id);
-        ctx.logger.info({ user: key.user, keyId: key.id, by: principal.id }, 'api key revoked');
-        return { revoked: key.id };
+        const derived = await revokeKey(ctx.store, key);
+        ctx.logger.info(
+          { user: key.user, keyId: key.id, derived, by: principal.id },
+          'api key revoked',
+        );
+        return { revoked: key.id, derived };
       },
     }),
     route({

@@ -143,6 +143,8 @@ export function userRoutes(ctx: WebContext): Route[] {
         const next: User = { ...user, ...defined };
         if (password !== undefined) next.passwordHash = await hash(password, 'password');
         await ctx.store.putUser(next);
+        // A new password ends the sessions the old one opened (a thief's included).
+        if (password !== undefined) await ctx.sessions.endAll(user.id, ctx.now());
         ctx.identity.forget(user.id);
         return view(next);
       },
@@ -159,6 +161,7 @@ export function userRoutes(ctx: WebContext): Route[] {
         const id = (await ctx.store.findUser(params.id))?.id ?? params.id;
         if (!(await ctx.store.deleteUser(id))) throw notFound(`user ${params.id}`);
         for (const k of await ctx.store.listApiKeys(id)) await ctx.store.deleteApiKey(k.id);
+        await ctx.sessions.endAll(id, ctx.now());
         ctx.identity.forget(id);
         return { deleted: id };
       },

@@ -3,8 +3,9 @@
  * (`sid`): `k.<key id>` for one exchanged for an API key, `s.<random>` for a password login.
  * A key-made token is good only while its key exists, still belongs to the token's user and is
  * unexpired (asked of the store on every use, like the key itself, so revoking a key ends its
- * tokens at once on every web process). Any source can also be revoked in Redis (logout): the
- * mark lives as long as a token of that source can, so the revocation set never grows.
+ * tokens at once on every web process). Any source can also be revoked in Redis (logout), and
+ * all password sessions of a user ended at once (password changed, user deleted): each mark
+ * lives as long as a token issued before it can, so the revocation marks never pile up.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Keys, Redis } from '@god/coord';
@@ -40,6 +41,11 @@ export interface Sessions {
   check(claims: TokenClaims, now: number): Promise<TokenSource | null>;
   /** Revokes source `sid`: no token of it is accepted any more, on any web process. */
   revoke(sid: string): Promise<void>;
+  /**
+   * Ends every password session of `login` begun by `now` (epoch ms, the clock tokens are
+   * stamped with); tokens of the user's API keys are not touched.
+   */
+  endAll(login: string, now: number): Promise<void>;
 }
 
 /** Creates the session checks; a revocation mark lives `ttlSeconds` (the token lifetime). */
@@ -49,14 +55,17 @@ export function createSessions(opts: {
   store: Store;
   ttlSeconds: number;
 }): Sessions {
-  const mark = (sid: string): string =>
-    opts.keys.revokedSession(createHash('sha256').update(sid).digest('hex').slice(0, 32));
+  const mark = (sid: string): string => opts.keys.revokedSession(digest(sid));
+  // Logins are case-insensitive: one mark per person whatever the spelling.
+  const ended = (login: string): string => opts.keys.sessionsEnded(digest(login.toLowerCase()));
   return {
     async check(claims, now) {
       const keyId = keyIdOf(claims.sid);
       if (keyId === null && !claims.sid.startsWith('s.')) return null;
-      if ((await opts.redis.exists(mark(claims.sid))) === 1) return null;
-      if (keyId === null) return { key: null };
+      const [revoked, endedAt] = await opts.redis.mget(mark(claims.sid), ended(claims.login));
+      if (revoked !== null) return null;
+      if (keyId === null)
+        return endedAt !== null && claims.issuedAt <= Number(endedAt) ? null : { key: null };
       const key = await opts.store.getApiKey(keyId);
       if (key === null || key.user !== claims.login) return null;
       if (key.expiresAt !== null && key.expiresAt <= now) return null;
@@ -66,5 +75,12 @@ export function createSessions(opts: {
       // Every token of `sid` was issued at most one lifetime before now: after that, none is left.
       await opts.redis.set(mark(sid), '1', 'EX', opts.ttlSeconds);
     },
+    async endAll(login, now) {
+      await opts.redis.set(ended(login), String(now), 'EX', opts.ttlSeconds);
+    },
   };
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 32);
 }

@@ -18,6 +18,8 @@ export interface TokenClaims {
   login: string;
   /** Where it came from: `k.<API key id>` or `s.<password session id>` (see sessions.ts). */
   sid: string;
+  /** Epoch ms (the `ims` claim: `iat` has whole seconds only). */
+  issuedAt: number;
   /** Epoch ms. */
   expiresAt: number;
 }
@@ -62,10 +64,11 @@ export function createTokenService(opts: {
   const now = opts.now ?? Date.now;
   return {
     async issue(login, sid, notAfter = null) {
-      const issuedAt = Math.floor(now() / 1000);
+      const ims = now();
+      const issuedAt = Math.floor(ims / 1000);
       const limit = notAfter === null ? Infinity : Math.floor(notAfter / 1000);
       const exp = Math.min(issuedAt + opts.ttlSeconds, limit);
-      const token = await new SignJWT({ sid })
+      const token = await new SignJWT({ sid, ims })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(login)
         .setIssuer(ISSUER)
@@ -85,10 +88,11 @@ export function createTokenService(opts: {
           requiredClaims: ['sub', 'sid', 'iat', 'exp'],
           currentDate: new Date(now()),
         });
-        const { sub, sid, exp } = payload;
+        const { sub, sid, exp, iat, ims } = payload;
         if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '')
           return null;
-        return { login: sub, sid, expiresAt: exp! * 1000 };
+        const issuedAt = typeof ims === 'number' ? ims : iat! * 1000;
+        return { login: sub, sid, issuedAt, expiresAt: exp! * 1000 };
       } catch (err) {
         if (err instanceof joseErrors.JOSEError) return null;
         throw err;
