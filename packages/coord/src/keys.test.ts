@@ -32,7 +32,9 @@ describe('keys', () => {
       k.schedulerSettings(),
       k.schedulerStats(),
       k.tokenSecret(),
-      k.loginFailures('login', '0'.repeat(64)),
+      k.loginFailures('pair', '0'.repeat(64)),
+      k.revokedSession('0'.repeat(64)),
+      k.sessionsEnded('0'.repeat(64)),
       k.nodes(),
       k.node('h'),
       k.shard('h', 1),
@@ -53,8 +55,9 @@ describe('keys', () => {
     expect(() => k.shard('h', -1)).toThrow(/shard/);
     expect(() => k.shard('h', 1.5)).toThrow(/shard/);
     // Failure counters are keyed by digests only: a raw login or address never reaches a key.
-    expect(() => k.loginFailures('login', 'alice')).toThrow(/digest/);
+    expect(() => k.loginFailures('pair', 'alice')).toThrow(/digest/);
     expect(() => k.loginFailures('addr', '::1')).toThrow(/digest/);
+    expect(() => k.revokedSession('s.abc')).toThrow(/digest/);
   });
 
   it('names counters and queues', () => {

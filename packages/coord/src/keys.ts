@@ -13,7 +13,9 @@
  *   god:scheduler:settings     hash of scheduler settings operators change (`maintenance`)
  *   god:scheduler:stats        hash of scheduler counters (`decisions`), for metrics
  *   god:auth:token-secret      the random secret signing API tokens (when none is configured)
- *   god:auth:failures:<k>:<h>  failed logins of one login name or client address (hashed), TTL
+ *   god:auth:failures:<k>:<h>  failed logins of one (login, address) pair or address (hashed), TTL
+ *   god:auth:revoked:<h>       a revoked token session (hashed id), TTL = the token lifetime
+ *   god:auth:ended:<h>         when all password sessions of a user (hashed) ended, same TTL
  *   god:bull:<queue>:...       BullMQ's own keys (BullMQ appends everything after the prefix)
  */
 import { ValidationError } from '@god/core';
@@ -43,8 +45,12 @@ export interface Keys {
   schedulerStats(): string;
   /** The random secret that signs API tokens when the config gives none. */
   tokenSecret(): string;
-  /** Failed-login counter of one login name or client address, by its hex digest. */
-  loginFailures(kind: 'login' | 'addr', digest: string): string;
+  /** Failed-login state of one (login, address) pair or client address, by its hex digest. */
+  loginFailures(kind: 'pair' | 'addr', digest: string): string;
+  /** Marks a revoked token session (`sid`), by its hex digest. */
+  revokedSession(digest: string): string;
+  /** When every password session of one user (by hex digest) was ended. */
+  sessionsEnded(digest: string): string;
   /** Sorted set of agent hosts by last heartbeat. */
   nodes(): string;
   /** Description of one agent host. */
@@ -78,8 +84,10 @@ export function createKeys(prefix = 'god'): Keys {
     schedulerSettings: () => key('scheduler', 'settings'),
     schedulerStats: () => key('scheduler', 'stats'),
     tokenSecret: () => key('auth', 'token-secret'),
-    loginFailures: (kind: 'login' | 'addr', digest: string) =>
+    loginFailures: (kind: 'pair' | 'addr', digest: string) =>
       key('auth', 'failures', kind, hexDigest(digest)),
+    revokedSession: (digest: string) => key('auth', 'revoked', hexDigest(digest)),
+    sessionsEnded: (digest: string) => key('auth', 'ended', hexDigest(digest)),
     nodes: () => key('nodes'),
     node: (host: string) => key('node', segment('host', host)),
     shard: (host: string, shard: number) =>

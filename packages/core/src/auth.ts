@@ -15,7 +15,10 @@ import type { PluginContext, PluginDefinition } from './plugins.js';
 
 /** A user as the directory (or god's own user records) knows them. */
 export interface Account {
-  /** Login name. */
+  /**
+   * The canonical login, whatever spelling the user typed (LDAP: the directory's own value of
+   * the login attribute; local: the stored record's id). god identifies the user by it alone.
+   */
   id: string;
   uid: number;
   gid: number;
@@ -81,7 +84,10 @@ export function accessFor(
 
 /** What an auth plugin gets besides its own settings. */
 export interface AuthContext extends PluginContext {
-  /** god's user records (the local plugin's accounts). */
+  /**
+   * god's user records (the local plugin's accounts), found whatever the case of `login`; the
+   * record's `id` is the canonical spelling.
+   */
   localAccounts: { get(login: string): Promise<LocalAccount | null> };
 }
 
@@ -102,4 +108,13 @@ export const LOGIN_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 /** True when `login` is a name god accepts. */
 export function isValidLogin(login: string): boolean {
   return LOGIN_PATTERN.test(login);
+}
+
+/**
+ * True when two logins name the same person. Logins are ASCII (LOGIN_PATTERN) and compared
+ * without case everywhere: POSIX systems and LDAP's `uid` (caseIgnoreMatch) would otherwise
+ * see one person where god sees two.
+ */
+export function sameLogin(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }

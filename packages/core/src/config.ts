@@ -214,8 +214,13 @@ export const ConfigSchema = z.strictObject({
         .string()
         .refine((s) => s === '' || s.length >= 32, 'must be empty or at least 32 characters')
         .default(''),
-      /** Failed logins per login name (and per client address) within `window_s` before refusal. */
+      /** Failed passwords per (login, client address) before each next try must wait. */
       max_failures: z.number().int().min(1).default(5),
+      /** Failed passwords per client address (any login) before each next try must wait. */
+      max_failures_per_address: z.number().int().min(1).default(100),
+      /** The longest wait between tries; waits double from 2 s up to it. */
+      max_delay_s: z.number().int().min(1).max(86_400).default(60),
+      /** How long failures are remembered after the last one. */
       window_s: z.number().int().min(1).default(900),
       /** Whether members of a project see and act on each other's jobs in that project. */
       share_project_tasks: z.boolean().default(false),
@@ -225,6 +230,21 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(6543),
+      /**
+       * Proxies whose `X-Forwarded-For` names the client (addresses, CIDRs, or express's
+       * `loopback`, `linklocal`, `uniquelocal`); empty: the peer address is the client.
+       */
+      trust_proxy: z
+        .array(
+          z.union([
+            z.enum(['loopback', 'linklocal', 'uniquelocal']),
+            z.ipv4(),
+            z.ipv6(),
+            z.cidrv4(),
+            z.cidrv6(),
+          ]),
+        )
+        .default([]),
       /** Largest request body (bulk submissions), in MB. */
       max_body_mb: z.number().positive().max(1024).default(64),
       /** Job fields users may change after submission; admin_only ones only by admins. */

@@ -77,6 +77,23 @@ export function describeDirectory(f: FixtureRef): void {
       expect(await f.store.deleteUser('alice')).toBe(false);
       expect(await f.store.listUsers()).toEqual([makeUser('bob')]);
     });
+
+    it('finds a user whatever the case of the login, and refuses a second spelling', async () => {
+      const alice = makeUser('Alice.B');
+      await f.store.putUser(alice);
+      for (const login of ['Alice.B', 'alice.b', 'ALICE.B'])
+        expect(await f.store.findUser(login)).toEqual(alice);
+      // Taken literally: '.' is no wildcard, and no prefix or suffix matches.
+      for (const login of ['alicexb', 'alice', 'alice.bb', 'x.alice.b', '.*'])
+        expect(await f.store.findUser(login)).toBeNull();
+      await expect(f.store.putUser(makeUser('alice.b'))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringMatching(/user Alice\.B exists/) as unknown,
+      });
+      // Replacing the same spelling is still an update.
+      await f.store.putUser({ ...alice, email: 'new@example.org' });
+      expect(await f.store.listUsers()).toEqual([{ ...alice, email: 'new@example.org' }]);
+    });
   });
 
   describe('projects', () => {

@@ -22,9 +22,10 @@ export function describeApiKeys(f: FixtureRef): void {
     it('stores, finds, lists per user and revokes keys', async () => {
       const a = makeKey();
       const b = makeKey({ id: 'k2', name: 'galaxy', createdAt: a.createdAt + 1, expiresAt: 9 });
-      const c = makeKey({ id: 'k3', user: 'bob' });
+      const c = makeKey({ id: 'k3', user: 'bob', parent: 'k9' });
       for (const k of [b, a, c]) await f.store.putApiKey(k);
       expect(await f.store.getApiKey('k2')).toEqual(b);
+      expect(await f.store.getApiKey('k3')).toEqual(c);
       expect(await (await f.open()).getApiKey('k1')).toEqual(a);
       expect(await f.store.getApiKey('nope')).toBeNull();
       expect(await f.store.listApiKeys('alice')).toEqual([a, b]);

@@ -14,7 +14,14 @@ import {
   type NewJob,
   type TransitionPatch,
 } from '@god/core';
-import { defaultProject, utcDay, zeroTotals } from './accounts.js';
+import {
+  checkNewLogin,
+  defaultProject,
+  exactPattern,
+  pickUser,
+  utcDay,
+  zeroTotals,
+} from './accounts.js';
 import { checkNewJobs } from './job-record.js';
 import { MongoJobs, type CounterDoc, type JobDoc } from './mongo-jobs.js';
 import { byKey, jobKey } from './mongo-keys.js';
@@ -253,8 +260,25 @@ class MongoStore implements Store {
     return doc === null ? null : fromIdDoc<User>(doc);
   }
 
-  putUser(user: User): Promise<void> {
-    return upsert(() => this.users.replaceOne({ _id: user.id }, toIdDoc(user), { upsert: true }));
+  async findUser(login: string): Promise<User | null> {
+    return pickUser(login, await this.usersNamed(login));
+  }
+
+  async putUser(user: User): Promise<void> {
+    // Check, then write: two spellings created at the same instant could both pass (there is
+    // no case-insensitive unique index FerretDB supports); the web and CLI create users rarely.
+    checkNewLogin(
+      user.id,
+      (await this.usersNamed(user.id)).map((u) => u.id),
+    );
+    await upsert(() => this.users.replaceOne({ _id: user.id }, toIdDoc(user), { upsert: true }));
+  }
+
+  /** Users whose id equals `login` without case. */
+  private async usersNamed(login: string): Promise<User[]> {
+    const filter = { _id: { $regex: exactPattern(login), $options: 'i' } };
+    const docs = await retryBusy(() => this.users.find(filter).sort({ _id: 1 }).toArray());
+    return docs.map((d) => fromIdDoc<User>(d));
   }
 
   async listUsers(): Promise<User[]> {

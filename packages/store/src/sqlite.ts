@@ -11,7 +11,7 @@ import {
   type NewJob,
   type TransitionPatch,
 } from '@god/core';
-import { defaultProject, zeroTotals } from './accounts.js';
+import { checkNewLogin, defaultProject, pickUser, zeroTotals } from './accounts.js';
 import { checkNewJobs } from './job-record.js';
 import { pageRange } from './paging.js';
 import { SqliteJobs } from './sqlite-jobs.js';
@@ -154,8 +154,31 @@ class SqliteStore implements Store {
     return settle(() => this.getById<User>('users', id));
   }
 
+  findUser(login: string): Promise<User | null> {
+    return settle(() => pickUser(login, this.usersNamed(login)));
+  }
+
   putUser(user: User): Promise<void> {
-    return settle(() => this.put('users', user));
+    // Check and write under the write lock, so two spellings cannot both be created.
+    return settle(() =>
+      this.db
+        .transaction(() => {
+          checkNewLogin(
+            user.id,
+            this.usersNamed(user.id).map((u) => u.id),
+          );
+          this.put('users', user);
+        })
+        .immediate(),
+    );
+  }
+
+  /** Users whose id equals `login` without ASCII case (logins are ASCII: LOGIN_PATTERN). */
+  private usersNamed(login: string): User[] {
+    const rows = this.db
+      .prepare('SELECT id, doc FROM users WHERE id = ? COLLATE NOCASE ORDER BY id')
+      .all(login) as IdDoc[];
+    return rows.map((r) => fromIdDoc<User>(r));
   }
 
   listUsers(): Promise<User[]> {

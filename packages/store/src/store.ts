@@ -128,6 +128,11 @@ export interface ApiKeyRecord {
   createdAt: number;
   /** Epoch ms after which the key is refused; null: never. */
   expiresAt: number | null;
+  /**
+   * The key this one was made with (presented itself or through one of its tokens), if any:
+   * revoking that key revokes this one too. Absent in records made before it was kept.
+   */
+  parent?: string | null;
 }
 
 /** The descriptive fields of an active job that `updateJob` may change (web.dynamic_fields). */
@@ -236,7 +241,16 @@ export interface Store {
   countActive(filter?: { user?: string; project?: string }): Promise<StateCounts>;
 
   getUser(id: string): Promise<User | null>;
-  /** Inserts or replaces a user. */
+  /**
+   * The user `login` names, its case ignored (logins are case-insensitive: `sameLogin`): the
+   * exact spelling if stored, else the one user whose id differs only in case; null if none
+   * or, in a store older than that rule, several.
+   */
+  findUser(login: string): Promise<User | null>;
+  /**
+   * Inserts or replaces a user. Refuses (CONFLICT) a new id that differs only in case from a
+   * stored one: one person, one login.
+   */
   putUser(user: User): Promise<void>;
   listUsers(): Promise<User[]>;
   deleteUser(id: string): Promise<boolean>;

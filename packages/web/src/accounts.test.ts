@@ -39,6 +39,26 @@ describe('users', () => {
     );
   });
 
+  it('keeps one login per person: no second spelling, any spelling logs in as the one', async () => {
+    await admin.client.createUser({ id: 'erin', uid: 3005, gid: 3005, password: 'erin’s secret' });
+    for (const id of ['Erin', 'ERIN']) {
+      const refused = await failure(admin.client.createUser({ id, uid: 3006, gid: 3006 }));
+      expect(refused).toMatchObject({
+        status: 409,
+        message: 'user erin exists: logins differing only in case are the same user',
+      });
+    }
+    expect(
+      (await admin.client.users()).users.filter((u) => /^erin$/i.test((u as { id: string }).id)),
+    ).toHaveLength(1);
+    const t = await h.client().login('ERIN', 'erin’s secret');
+    expect(t.user).toBe('erin');
+    expect((await h.client(t.token).me()).id).toBe('erin');
+    // Changing a user in another spelling changes the one record.
+    await admin.client.updateUser('Erin', { email: 'erin@example.org' });
+    expect(await h.store.getUser('erin')).toMatchObject({ email: 'erin@example.org' });
+  });
+
   it('changes only the fields given', async () => {
     await admin.client.createUser({
       id: 'dave',

@@ -46,7 +46,10 @@ export function apiRoutes(ctx: WebContext): Route[] {
 export function createApp(ctx: WebContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // `req.ip` is what failed-login limits count: a forwarded address is believed only from a
+  // configured proxy, else anyone could name a fresh address on every try.
+  const proxies = ctx.config.web.trust_proxy;
+  app.set('trust proxy', proxies.length === 0 ? false : [...proxies]);
   app.use((req, res, next) => {
     const t0 = process.hrtime.bigint();
     res.on('finish', () => {

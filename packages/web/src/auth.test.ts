@@ -40,19 +40,22 @@ describe('password login and tokens', () => {
       secret: new TextEncoder().encode('x'.repeat(48)),
       ttlSeconds: 60,
     });
-    const { token } = await forged.issue('alice');
+    const { token } = await forged.issue('alice', 's.forged');
     expect((await failure(h.client(token).me())).status).toBe(401);
     const old = createTokenService({
       secret: new TextEncoder().encode('y'.repeat(48)),
       ttlSeconds: 60,
       now: () => Date.now() - 3_600_000,
     });
-    expect(await old.verify((await old.issue('alice')).token)).toBe('alice');
+    expect(await old.verify((await old.issue('alice', 's.x')).token)).toMatchObject({
+      login: 'alice',
+      sid: 's.x',
+    });
     const past = createTokenService({
       secret: new TextEncoder().encode('y'.repeat(48)),
       ttlSeconds: 60,
     });
-    expect(await past.verify((await old.issue('alice')).token)).toBeNull();
+    expect(await past.verify((await old.issue('alice', 's.x')).token)).toBeNull();
   });
 
   it('limits failed logins per login name, with a wait in the answer, and keys still work', async () => {
@@ -85,7 +88,7 @@ describe('API keys', () => {
     expect(listed.keys.map((k) => k.id)).toContain(made.id);
     const withKey = h.client(made.key);
     expect((await withKey.me()).via).toBe('apikey');
-    expect(await alice.client.revokeKey(made.id)).toEqual({ revoked: made.id });
+    expect(await alice.client.revokeKey(made.id)).toEqual({ revoked: made.id, derived: [] });
     expect((await failure(withKey.me())).status).toBe(401);
   });
 

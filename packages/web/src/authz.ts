@@ -3,7 +3,7 @@
  * `auth.share_project_tasks` is on — to the members of the job's project. A job the caller may
  * not see is answered exactly like a job that does not exist (404), so ids do not leak.
  */
-import type { Config, Job } from '@god/core';
+import { sameLogin, type Config, type Job } from '@god/core';
 import type { JobFilter, Store } from '@god/store';
 import type { Principal } from './auth/principal.js';
 import { HttpError, notFound } from './http/errors.js';
@@ -25,9 +25,11 @@ export function createMemberships(store: Store, now: () => number): Memberships 
     async isMember(user, project) {
       if (cached === null || now() - cached.at > MEMBERSHIP_TTL_MS) {
         const projects = await store.listProjects();
-        cached = { at: now(), members: new Map(projects.map((p) => [p.id, new Set(p.members)])) };
+        // Lower-cased: logins are compared without case (sameLogin).
+        const lower = (p: { members: string[] }) => new Set(p.members.map((m) => m.toLowerCase()));
+        cached = { at: now(), members: new Map(projects.map((p) => [p.id, lower(p)])) };
       }
-      return cached.members.get(project)?.has(user) === true;
+      return cached.members.get(project)?.has(user.toLowerCase()) === true;
     },
     clear: () => {
       cached = null;
@@ -42,7 +44,7 @@ export async function canSee(
   p: Principal,
   job: Job,
 ): Promise<boolean> {
-  if (p.admin || job.user.id === p.id) return true;
+  if (p.admin || sameLogin(job.user.id, p.id)) return true;
   return config.auth.share_project_tasks && (await memberships.isMember(p.id, job.user.project));
 }
 
@@ -68,7 +70,7 @@ export async function listingFilter(
   asked: JobFilter,
 ): Promise<JobFilter> {
   if (p.admin) return asked;
-  if (asked.user !== undefined && asked.user !== p.id) {
+  if (asked.user !== undefined && !sameLogin(asked.user, p.id)) {
     const shared =
       deps.config.auth.share_project_tasks &&
       asked.project !== undefined &&

@@ -103,6 +103,21 @@ describe('GO-Docker API 1.0', () => {
     ).toBe(401);
   });
 
+  it('takes any spelling of the user’s own login, answering with the one identity', async () => {
+    const auth = await call('POST', '/authenticate', undefined, {
+      user: 'ALICE',
+      apikey: alice.key,
+    });
+    expect(auth.status).toBe(200);
+    const token = auth.body!['token'] as string;
+    const me = await call('GET', '/user/Alice', token);
+    expect(me).toMatchObject({ status: 200, body: { id: 'alice' } });
+    const job = await h.jobOf(alice);
+    const killed = await call('DELETE', '/user/ALICE/task', token);
+    expect(killed.body?.['msg']).toMatch(/^[1-9]\d* tasks will be killed$/);
+    expect(job.user.id).toBe('alice');
+  });
+
   it('lists finished tasks newest first with skip and limit, and shows exit codes', async () => {
     const token = (
       await call('POST', '/authenticate', undefined, { user: 'alice', apikey: alice.key })

@@ -5,6 +5,7 @@ import type { Store } from '@god/store';
 import type { Identity } from './auth/identity.js';
 import type { Memberships } from './authz.js';
 import type { LoginLimiter } from './auth/login-limit.js';
+import type { Sessions } from './auth/sessions.js';
 import type { TokenService } from './auth/tokens.js';
 import type { LiveEvents } from './api/live.js';
 import type { Metrics } from './metrics.js';
@@ -21,6 +22,7 @@ export interface WebContext {
   plugin: AuthPlugin;
   identity: Identity;
   tokens: TokenService;
+  sessions: Sessions;
   limiter: LoginLimiter;
   live: LiveEvents;
   memberships: Memberships;

@@ -9,6 +9,8 @@ beforeAll(async () => {
   h = await WebHarness.start([
     'auth.plugin=ldap',
     'auth.max_failures=50',
+    // The config's spelling of an administrator need not be the directory's.
+    'auth.admins=[root-admin, Dave]',
     `plugins.ldap.url=${ldap.url}`,
     `plugins.ldap.bind_dn=${ldap.bindDn}`,
     `plugins.ldap.bind_password=${ldap.bindPassword}`,
@@ -64,6 +66,43 @@ describe('LDAP login through the API', () => {
       status: 400,
       issues: [expect.objectContaining({ path: 'login' })],
     });
+  });
+});
+
+describe('one identity whatever the case typed', () => {
+  it('logs ALICE in as alice, who sees the jobs ALICE submitted', async () => {
+    const upper = await h.client().login('ALICE', ldap.passwords['alice']!);
+    expect(upper.user).toBe('alice');
+    const shouting = h.client(upper.token);
+    expect((await shouting.me()).id).toBe('alice');
+    const job = await shouting.submit({
+      container: { image: 'god-test/busybox:latest' },
+      command: { cmd: 'true' },
+    });
+    expect(job.user.id).toBe('alice');
+    const lower = h.client((await h.client().login('alice', ldap.passwords['alice']!)).token);
+    expect((await lower.getJob(job.id)).id).toBe(job.id);
+    expect((await lower.listJobs()).jobs.map((j) => j.id)).toContain(job.id);
+    // One store record, under the directory's spelling.
+    expect(await h.store.getUser('ALICE')).toBeNull();
+    expect(await h.store.getUser('alice')).not.toBeNull();
+  });
+
+  it('keeps an administrator an administrator in any spelling', async () => {
+    for (const typed of ['dave', 'DAVE', 'Dave']) {
+      const t = await h.client().login(typed, ldap.passwords['dave']!);
+      expect(t, typed).toMatchObject({ user: 'dave', admin: true });
+      expect((await h.client(t.token).me()).admin).toBe(true);
+    }
+    const made = await h
+      .client((await h.client().login('alice', ldap.passwords['alice']!)).token)
+      .createKey('laptop');
+    const key = await h
+      .client((await h.client().login('DAVE', ldap.passwords['dave']!)).token)
+      .createKey('for alice', { user: 'ALICE' });
+    expect(key.user).toBe('alice');
+    expect((await h.client(key.key).me()).id).toBe('alice');
+    expect(made.user).toBe('alice');
   });
 });
 

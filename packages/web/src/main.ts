@@ -20,6 +20,7 @@ import { createStore, type Store } from '@god/store';
 import { createApp } from './app.js';
 import { createIdentity } from './auth/identity.js';
 import { createLoginLimiter } from './auth/login-limit.js';
+import { createSessions } from './auth/sessions.js';
 import { createTokenService, tokenSecret } from './auth/tokens.js';
 import { createMemberships } from './authz.js';
 import type { WebContext } from './context.js';
@@ -51,7 +52,8 @@ export function createAuthPlugin(config: Config, store: Store, logger: Logger): 
     now: Date.now,
     localAccounts: {
       async get(login): Promise<LocalAccount | null> {
-        const u = await store.getUser(login);
+        // Case ignored: `ALICE` is alice, and the record's own spelling is the login.
+        const u = await store.findUser(login);
         if (u === null) return null;
         return {
           id: u.id,
@@ -87,9 +89,12 @@ export async function startWebProcess(config: Config, logger: Logger): Promise<W
     const limiter = createLoginLimiter({
       redis,
       keys,
-      max: config.auth.max_failures,
+      perLogin: config.auth.max_failures,
+      perAddress: config.auth.max_failures_per_address,
+      maxDelaySeconds: config.auth.max_delay_s,
       windowSeconds: config.auth.window_s,
     });
+    const sessions = createSessions({ redis, keys, store, ttlSeconds: config.auth.token_ttl_s });
     const now = Date.now;
     const live = createLiveEvents({ redis, keys, store, logger });
     const ctx: WebContext = {
@@ -101,8 +106,9 @@ export async function startWebProcess(config: Config, logger: Logger): Promise<W
       counters: createCounters({ redis, keys }),
       publisher: createEventPublisher({ redis, keys }),
       plugin,
-      identity: createIdentity({ config, store, plugin, tokens, limiter, now }),
+      identity: createIdentity({ config, store, plugin, tokens, sessions, limiter, now }),
       tokens,
+      sessions,
       limiter,
       live,
       memberships: createMemberships(store, now),

@@ -5,6 +5,7 @@
  */
 import {
   isValidLogin,
+  sameLogin,
   type AccessPolicy,
   type Account,
   type AuthPlugin,
@@ -40,18 +41,23 @@ function posixId(values: readonly string[]): number | null {
   return id <= MAX_POSIX_ID ? id : null;
 }
 
-/** The identity in `entry`, without groups; null when it has no usable uid or gid number. */
+/**
+ * The identity in `entry`, without groups; null when it has no usable uid or gid number, or no
+ * value of the login attribute god accepts that equals `login` without case.
+ */
 function readIdentity(entry: Entry, s: LdapConfig, login: string): Omit<Account, 'sgids'> | null {
   const uid = posixId(attributeValues(entry, s.uid_number_attribute));
   const gid = posixId(attributeValues(entry, s.gid_number_attribute));
   if (uid === null || gid === null) return null;
-  // The directory's spelling of the name (uid matches case-insensitively), if god accepts it.
+  // The directory's own spelling is the one identity: `ALICE` and `alice` are one person. The
+  // typed spelling is never used, so a directory that matched otherwise yields no account.
   const stored = attributeValues(entry, s.user_attribute).find(
-    (v) => v.toLowerCase() === login.toLowerCase() && isValidLogin(v),
+    (v) => sameLogin(v, login) && isValidLogin(v),
   );
+  if (stored === undefined) return null;
   const home = attributeValues(entry, s.home_attribute)[0];
   return {
-    id: stored ?? login,
+    id: stored,
     uid,
     gid,
     home: home === undefined || home === '' ? null : home,
@@ -83,7 +89,7 @@ async function lookUp(
   }
   const identity = readIdentity(entry, target.settings, login);
   if (identity === null) {
-    logger.warn({ user: login, dn: entry.dn }, 'ldap entry lacks a numeric uid or gid');
+    logger.warn({ user: login, dn: entry.dn }, 'ldap entry lacks a numeric uid or gid, or a login');
     return null;
   }
   const member = target.settings.group_membership === 'member' ? entry.dn : identity.id;

@@ -23,16 +23,18 @@ export interface BootstrapOptions {
 /** Creates or promotes `login` and prints a fresh API key for it. */
 export async function bootstrapAdmin(
   config: Config,
-  login: string,
+  typed: string,
   opts: BootstrapOptions,
   local: { uid: number; gid: number; hostname: string },
   io: Output,
   now: number,
 ): Promise<ExitCode> {
-  if (!isValidLogin(login)) throw usage(`"${login}" is not a valid login name`);
+  if (!isValidLogin(typed)) throw usage(`"${typed}" is not a valid login name`);
   const store = await createStore(config.store);
   try {
-    const existing = await store.getUser(login);
+    // Logins are case-insensitive: an existing user keeps the spelling they were created with.
+    const existing = await store.findUser(typed);
+    const login = existing?.id ?? typed;
     // An existing account keeps its ids unless told otherwise: its files are owned by them.
     const uid = opts.uid ?? existing?.uid ?? local.uid;
     const gid = opts.gid ?? existing?.gid ?? local.gid;

@@ -1,10 +1,11 @@
 /**
- * Authentication routes: password login (a token), a token for an API key, who am I, and the
- * caller's API keys (created — shown once —, listed without secrets, revoked).
+ * Authentication routes: password login (a token), a token for an API key, logout, who am I,
+ * and the caller's API keys (created — shown once —, listed without secrets, revoked).
  */
 import { z } from 'zod';
-import { isValidLogin } from '@god/core';
-import { makeApiKey } from '../auth/api-keys.js';
+import { isValidLogin, sameLogin, ValidationError } from '@god/core';
+import { makeApiKey, revokeKey } from '../auth/api-keys.js';
+import { keyIdOf } from '../auth/sessions.js';
 import type { Principal } from '../auth/principal.js';
 import type { WebContext } from '../context.js';
 import { HttpError, notFound } from '../http/errors.js';
@@ -83,10 +84,13 @@ export function authRoutes(ctx: WebContext): Route[] {
           via: p.via,
         }),
     }),
+    logoutRoute(ctx),
     route({
       method: 'post',
       path: '/keys',
-      summary: 'create an API key for yourself (or, for administrators, for `user`); shown once',
+      summary:
+        'create an API key for yourself (or, for administrators, for `user`); shown once. ' +
+        'A key made with an expiring API key (or its token) expires with it at the latest.',
       tags,
       access: 'user',
       body: z.strictObject({
@@ -97,23 +101,16 @@ export function authRoutes(ctx: WebContext): Route[] {
       response: KeyView.extend({ key: z.string().describe('the key itself: shown only now') }),
       status: 201,
       handler: async ({ body, principal }) => {
-        const owner = body.user ?? principal.id;
-        if (owner !== principal.id && !principal.admin)
-          throw new HttpError('FORBIDDEN', 'only administrators create keys for other users');
-        if (!isValidLogin(owner) || (await ctx.plugin.account(owner)) === null)
-          throw notFound(`user ${owner}`);
-        const made = makeApiKey(
-          owner,
-          body.name,
-          ctx.now(),
-          body.ttl_days === undefined ? undefined : body.ttl_days * 86_400,
-        );
-        await ctx.store.putApiKey(made.record);
-        ctx.logger.info(
-          { user: owner, keyId: made.record.id, by: principal.id },
-          'api key created',
-        );
-        return { ...publicKey(made.record), key: made.key };
+        const owner = await keyOwner(ctx, principal, body.user);
+        const made = makeApiKey(owner, body.name, ctx.now());
+        const record = {
+          ...made.record,
+          expiresAt: keyExpiry(ctx, principal, body.ttl_days),
+          parent: keyIdOf(principal.sid),
+        };
+        await ctx.store.putApiKey(record);
+        ctx.logger.info({ user: owner, keyId: record.id, by: principal.id }, 'api key created');
+        return { ...publicKey(record), key: made.key };
       },
     }),
     route({
@@ -136,14 +133,20 @@ export function authRoutes(ctx: WebContext): Route[] {
       tags,
       access: 'user',
       params: z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/, 'not a key id') }),
-      response: z.object({ revoked: z.string() }),
+      response: z.object({
+        revoked: z.string(),
+        derived: z.array(z.string()).describe('keys made with it, revoked with it'),
+      }),
       handler: async ({ params, principal }) => {
         const key = await ctx.store.getApiKey(params.id);
-        if (key === null || (key.user !== principal.id && !principal.admin))
+        if (key === null || (!sameLogin(key.user, principal.id) && !principal.admin))
           throw notFound(`API key ${params.id}`);
-        await ctx.store.deleteApiKey(key.id);
-        ctx.logger.info({ user: key.user, keyId: key.id, by: principal.id }, 'api key revoked');
-        return { revoked: key.id };
+        const derived = await revokeKey(ctx.store, key);
+        ctx.logger.info(
+          { user: key.user, keyId: key.id, derived, by: principal.id },
+          'api key revoked',
+        );
+        return { revoked: key.id, derived };
       },
     }),
     route({
@@ -161,13 +164,63 @@ export function authRoutes(ctx: WebContext): Route[] {
   ];
 }
 
+/** A token of the caller's own source: it never outlives the API key it came from. */
 async function tokenFor(ctx: WebContext, p: Principal): Promise<z.output<typeof TokenView>> {
-  const { token, expiresAt } = await ctx.tokens.issue(p.id);
+  const { token, expiresAt } = await ctx.tokens.issue(p.id, p.sid, p.notAfter);
   return { token, expiresAt, user: p.id, admin: p.admin };
 }
 
+function logoutRoute(ctx: WebContext): Route {
+  return route({
+    method: 'post',
+    path: '/auth/logout',
+    summary: 'end the caller’s token session: no token of it is accepted any more',
+    tags: ['auth'],
+    access: 'user',
+    response: z.object({ revoked: z.boolean() }),
+    handler: async ({ principal }) => {
+      if (principal.via !== 'token')
+        throw new HttpError(
+          'INVALID_INPUT',
+          'an API key has no session to end: revoke it with DELETE /keys/{id}',
+        );
+      await ctx.sessions.revoke(principal.sid);
+      ctx.logger.info({ user: principal.id }, 'token session ended');
+      return { revoked: true };
+    },
+  });
+}
+
+/** The canonical login a new key is for: the caller, or (administrators) the user named. */
+async function keyOwner(ctx: WebContext, p: Principal, asked: string | undefined): Promise<string> {
+  if (asked === undefined) return p.id;
+  if (!sameLogin(asked, p.id) && !p.admin)
+    throw new HttpError('FORBIDDEN', 'only administrators create keys for other users');
+  const account = isValidLogin(asked) ? await ctx.plugin.account(asked) : null;
+  if (account === null) throw notFound(`user ${asked}`);
+  return account.id;
+}
+
+/**
+ * When a new key expires: `ttl_days` from now, else never; but never after the caller's own
+ * credential (`notAfter`): a key made with an expiring key inherits its expiry, and asking for
+ * longer is refused, unless an administrator asks for it explicitly.
+ */
+function keyExpiry(ctx: WebContext, p: Principal, ttlDays: number | undefined): number | null {
+  const asked = ttlDays === undefined ? null : ctx.now() + ttlDays * 86_400_000;
+  if (p.notAfter === null) return asked;
+  if (asked === null) return p.notAfter;
+  if (asked <= p.notAfter || p.admin) return asked;
+  throw new ValidationError('invalid request', [
+    {
+      path: 'ttl_days',
+      message: `a key made with this credential may not outlive it (it expires ${new Date(p.notAfter).toISOString()})`,
+    },
+  ]);
+}
+
 function ownerOf(p: Principal, asked: string | undefined): string {
-  if (asked === undefined || asked === p.id) return p.id;
+  if (asked === undefined || sameLogin(asked, p.id)) return p.id;
   if (!p.admin) throw new HttpError('FORBIDDEN', 'only administrators see other users’ keys');
   return asked;
 }

@@ -1,6 +1,7 @@
 /** Usage per day (yours, a project's you are in, anyone's for administrators) and the public config. */
 import { z } from 'zod';
 import type { WebContext } from '../context.js';
+import { sameLogin } from '@god/core';
 import { HttpError } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { loginName, ProjectParams } from './schemas.js';
@@ -32,7 +33,7 @@ export function usageRoutes(ctx: WebContext): Route[] {
           const member =
             query.project !== undefined &&
             (await ctx.memberships.isMember(principal.id, query.project));
-          if (user !== undefined && user !== principal.id && !member)
+          if (user !== undefined && !sameLogin(user, principal.id) && !member)
             throw new HttpError('FORBIDDEN', 'only administrators see other users’ usage');
           if (!member) user = principal.id;
         }

@@ -8,6 +8,7 @@ import {
   EVENTS,
   ValidationError,
   accessFor,
+  sameLogin,
   type FieldIssue,
   type Job,
   type JobUpdate,
@@ -70,7 +71,7 @@ async function checkProjects(
     let ok = known.get(project);
     if (ok === undefined) {
       const stored = await ctx.store.getProject(project);
-      ok = stored !== null && (p.admin || stored.members.includes(p.id));
+      ok = stored !== null && (p.admin || stored.members.some((m) => sameLogin(m, p.id)));
       known.set(project, ok);
     }
     if (!ok)

@@ -1,5 +1,6 @@
 /** Projects: administrators manage them and their members; users read those they are in. */
 import { z } from 'zod';
+import { sameLogin } from '@god/core';
 import { DEFAULT_PROJECT, type Project } from '@god/store';
 import type { Principal } from '../auth/principal.js';
 import type { WebContext } from '../context.js';
@@ -37,7 +38,7 @@ const ProjectView = z.object({
 export function projectRoutes(ctx: WebContext): Route[] {
   const tags = ['projects'];
   const visible = (p: Principal, project: Project): boolean =>
-    p.admin || project.id === DEFAULT_PROJECT || project.members.includes(p.id);
+    p.admin || project.id === DEFAULT_PROJECT || project.members.some((m) => sameLogin(m, p.id));
   const changed = async (project: Project): Promise<Project> => {
     await ctx.store.putProject(project);
     ctx.memberships.clear();

@@ -1,7 +1,7 @@
 /** Users: administrators manage them; a user reads their own record. */
 import { z } from 'zod';
 import type { User } from '@god/store';
-import { isPasswordSetter } from '@god/core';
+import { isPasswordSetter, sameLogin } from '@god/core';
 import type { WebContext } from '../context.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
@@ -88,7 +88,9 @@ export function userRoutes(ctx: WebContext): Route[] {
       response: UserView,
       handler: async ({ params, principal }) => {
         const user =
-          params.id === principal.id || principal.admin ? await ctx.store.getUser(params.id) : null;
+          sameLogin(params.id, principal.id) || principal.admin
+            ? await ctx.store.findUser(params.id)
+            : null;
         if (user === null) throw notFound(`user ${params.id}`);
         return view(user);
       },
@@ -103,8 +105,15 @@ export function userRoutes(ctx: WebContext): Route[] {
       response: UserView,
       status: 201,
       handler: async ({ body }) => {
-        if ((await ctx.store.getUser(body.id)) !== null)
-          throw new HttpError('CONFLICT', `user ${body.id} exists`);
+        // One person, one login: `Alice` cannot be created next to `alice`.
+        const existing = await ctx.store.findUser(body.id);
+        if (existing !== null)
+          throw new HttpError(
+            'CONFLICT',
+            existing.id === body.id
+              ? `user ${body.id} exists`
+              : `user ${existing.id} exists: logins differing only in case are the same user`,
+          );
         const { password, ...fields } = body;
         const user: User = {
           ...fields,
@@ -125,7 +134,7 @@ export function userRoutes(ctx: WebContext): Route[] {
       body: UserUpdate,
       response: UserView,
       handler: async ({ params, body }) => {
-        const user = await ctx.store.getUser(params.id);
+        const user = await ctx.store.findUser(params.id);
         if (user === null) throw notFound(`user ${params.id}`);
         const { password, ...fields } = body;
         const defined = Object.fromEntries(
@@ -134,7 +143,9 @@ export function userRoutes(ctx: WebContext): Route[] {
         const next: User = { ...user, ...defined };
         if (password !== undefined) next.passwordHash = await hash(password, 'password');
         await ctx.store.putUser(next);
-        ctx.identity.forget(params.id);
+        // A new password ends the sessions the old one opened (a thief's included).
+        if (password !== undefined) await ctx.sessions.endAll(user.id, ctx.now());
+        ctx.identity.forget(user.id);
         return view(next);
       },
     }),
@@ -147,10 +158,12 @@ export function userRoutes(ctx: WebContext): Route[] {
       params: LoginParams,
       response: z.object({ deleted: z.string() }),
       handler: async ({ params }) => {
-        if (!(await ctx.store.deleteUser(params.id))) throw notFound(`user ${params.id}`);
-        for (const k of await ctx.store.listApiKeys(params.id)) await ctx.store.deleteApiKey(k.id);
-        ctx.identity.forget(params.id);
-        return { deleted: params.id };
+        const id = (await ctx.store.findUser(params.id))?.id ?? params.id;
+        if (!(await ctx.store.deleteUser(id))) throw notFound(`user ${params.id}`);
+        for (const k of await ctx.store.listApiKeys(id)) await ctx.store.deleteApiKey(k.id);
+        await ctx.sessions.endAll(id, ctx.now());
+        ctx.identity.forget(id);
+        return { deleted: id };
       },
     }),
   ];

@@ -2,7 +2,8 @@
  * API keys: `god_<id>_<secret>`, with 8 random bytes of public id and 32 random bytes of secret
  * (256 bits: nobody guesses one, so a fast SHA-256 of the whole key is a sound stored form).
  * The key is shown once, at creation; the store keeps its id, owner, name and hash only.
- * Revoking deletes the record, so a revoked key fails at once on every web process.
+ * Revoking deletes the record, so a revoked key fails at once on every web process, and with
+ * it the keys its owner made with it (a thief's spare keys die with the stolen one).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord, Store } from '@god/store';
@@ -44,8 +45,12 @@ export function looksLikeApiKey(value: string): boolean {
   return value.startsWith(KEY_PREFIX);
 }
 
-/** The user a presented key authenticates, or null (malformed, unknown, revoked, expired). */
-export async function checkApiKey(store: Store, key: string, now: number): Promise<string | null> {
+/** The record of a presented key, or null (malformed, unknown, revoked, expired). */
+export async function checkApiKey(
+  store: Store,
+  key: string,
+  now: number,
+): Promise<ApiKeyRecord | null> {
   const m = KEY_RE.exec(key);
   if (m === null) return null;
   const record = await store.getApiKey(m[1]!);
@@ -54,7 +59,30 @@ export async function checkApiKey(store: Store, key: string, now: number): Promi
   const stored = Buffer.from(record.hash, 'hex');
   if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) return null;
   if (record.expiresAt !== null && record.expiresAt <= now) return null;
-  return record.user;
+  return record;
+}
+
+/**
+ * Deletes `key` and, transitively, the keys of the same owner made with it; the ids of those
+ * (the key's own id left out). The key goes first: once it is gone, none of its tokens can
+ * make another child.
+ */
+export async function revokeKey(store: Store, key: ApiKeyRecord): Promise<string[]> {
+  await store.deleteApiKey(key.id);
+  const owned = await store.listApiKeys(key.user);
+  const gone = new Set([key.id]);
+  const derived: string[] = [];
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const k of owned) {
+      if (gone.has(k.id) || k.parent == null || !gone.has(k.parent)) continue;
+      gone.add(k.id);
+      derived.push(k.id);
+      grew = true;
+    }
+  }
+  for (const id of derived) await store.deleteApiKey(id);
+  return derived;
 }
 
 function hashKey(key: string): string {

@@ -2,24 +2,32 @@
  * Who a request comes from. `Authorization: Bearer <token>` or `Bearer god_<api key>` names a
  * login; the account behind it is asked of the auth plugin (cached for a short while, so a
  * removed directory user loses access within `ACCOUNT_TTL_MS`) and its rights of the store
- * (`admin`) and the config (`auth.admins`). Password logins go through the failed-login limiter.
- * Users who log in through a directory get a user record in the store on first login, which is
- * where their priority and quota live.
+ * (`admin`) and the config (`auth.admins`). A token is accepted only while its source (API key
+ * or password session) stands: see sessions.ts. Password logins go through the failed-login
+ * limiter. Users who log in through a directory get a user record in the store on first login,
+ * which is where their priority and quota live.
+ *
+ * Identities are the auth plugin's canonical logins (`Account.id`): whatever spelling a user
+ * typed, tokens, user records, job owners and key owners carry the plugin's one spelling.
  */
 import type { Request } from 'express';
 import type { Account, AuthPlugin, Config } from '@god/core';
-import { isValidLogin } from '@god/core';
+import { isValidLogin, sameLogin } from '@god/core';
 import type { Store, User } from '@god/store';
 import { HttpError } from '../http/errors.js';
 import type { Authenticate } from '../http/route.js';
 import { checkApiKey, looksLikeApiKey } from './api-keys.js';
 import type { LoginLimiter } from './login-limit.js';
 import type { Principal } from './principal.js';
+import { keySession, newPasswordSession, type Sessions } from './sessions.js';
 import type { TokenService } from './tokens.js';
 
 /** How long an account read from the auth plugin is trusted without asking again. */
 const ACCOUNT_TTL_MS = 30_000;
 const MAX_CACHED = 10_000;
+
+/** How a caller proved who they are: the credential fields of a principal. */
+export type Credential = Pick<Principal, 'via' | 'sid' | 'notAfter'>;
 
 /** Authentication of requests and password logins. */
 export interface Identity {
@@ -27,8 +35,10 @@ export interface Identity {
   authenticate: Authenticate;
   /** Checks a password login (limited), making the user's store record if it has none. */
   login(login: string, password: string, addr: string): Promise<Principal>;
+  /** The principal of a presented API key; null when the key is not valid. */
+  apiKey(key: string): Promise<Principal | null>;
   /** The principal for a login known to be genuine; null when the account is gone. */
-  principal(login: string, via: Principal['via']): Promise<Principal | null>;
+  principal(login: string, credential: Credential): Promise<Principal | null>;
   /** Drops what is cached about `login` (after an administrator changed the user). */
   forget(login: string): void;
 }
@@ -39,32 +49,52 @@ export interface IdentityDeps {
   store: Store;
   plugin: AuthPlugin;
   tokens: TokenService;
+  sessions: Sessions;
   limiter: LoginLimiter;
   now: () => number;
 }
 
 /** Creates the identity service. */
 export function createIdentity(deps: IdentityDeps): Identity {
-  const cache = new Map<string, { at: number; principal: Omit<Principal, 'via'> }>();
+  const cache = new Map<string, { at: number; principal: Omit<Principal, keyof Credential> }>();
 
-  async function principal(login: string, via: Principal['via']): Promise<Principal | null> {
-    const hit = cache.get(login);
-    if (hit !== undefined && deps.now() - hit.at < ACCOUNT_TTL_MS) return { ...hit.principal, via };
+  async function principal(login: string, credential: Credential): Promise<Principal | null> {
+    const hit = cache.get(login.toLowerCase());
+    if (hit !== undefined && deps.now() - hit.at < ACCOUNT_TTL_MS)
+      return { ...hit.principal, ...credential };
     const account = await deps.plugin.account(login);
     if (account === null) {
-      cache.delete(login);
+      cache.delete(login.toLowerCase());
       return null;
     }
-    const user = await deps.store.getUser(login);
-    const base = { id: login, admin: isAdmin(deps.config, login, user), account };
+    // The plugin's spelling, not the one asked for: one identity per person.
+    const user = await deps.store.getUser(account.id);
+    const base = { id: account.id, admin: isAdmin(deps.config, account.id, user), account };
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-    cache.set(login, { at: deps.now(), principal: base });
-    return { ...base, via };
+    cache.set(login.toLowerCase(), { at: deps.now(), principal: base });
+    return { ...base, ...credential };
+  }
+
+  async function apiKey(key: string): Promise<Principal | null> {
+    const record = await checkApiKey(deps.store, key, deps.now());
+    if (record === null) return null;
+    const sid = keySession(record.id);
+    return principal(record.user, { via: 'apikey', sid, notAfter: record.expiresAt });
+  }
+
+  async function token(token: string): Promise<Principal | null> {
+    const claims = await deps.tokens.verify(token);
+    if (claims === null) return null;
+    const source = await deps.sessions.check(claims, deps.now());
+    if (source === null) return null;
+    const notAfter = source.key === null ? null : source.key.expiresAt;
+    return principal(claims.login, { via: 'token', sid: claims.sid, notAfter });
   }
 
   return {
     principal,
-    forget: (login) => void cache.delete(login),
+    apiKey,
+    forget: (login) => void cache.delete(login.toLowerCase()),
     async authenticate(req: Request) {
       const header = req.headers.authorization;
       if (header === undefined || header === '') return null;
@@ -72,18 +102,13 @@ export function createIdentity(deps: IdentityDeps): Identity {
       if (m === null)
         throw new HttpError('UNAUTHENTICATED', 'Authorization must be "Bearer <token or API key>"');
       const credential = m[1]!;
-      const via = looksLikeApiKey(credential) ? 'apikey' : 'token';
-      const login =
-        via === 'apikey'
-          ? await checkApiKey(deps.store, credential, deps.now())
-          : await deps.tokens.verify(credential);
-      if (login === null)
+      const isKey = looksLikeApiKey(credential);
+      const p = isKey ? await apiKey(credential) : await token(credential);
+      if (p === null)
         throw new HttpError(
           'UNAUTHENTICATED',
-          `the ${via === 'apikey' ? 'API key' : 'token'} is not valid (unknown, revoked or expired)`,
+          `the ${isKey ? 'API key' : 'token'} is not valid (unknown, revoked or expired)`,
         );
-      const p = await principal(login, via);
-      if (p === null) throw new HttpError('UNAUTHENTICATED', `user ${login} is not known any more`);
       return p;
     },
     async login(login, password, addr) {
@@ -93,10 +118,11 @@ export function createIdentity(deps: IdentityDeps): Identity {
         await deps.limiter.failed(login, addr);
         throw new HttpError('UNAUTHENTICATED', 'wrong login or password');
       }
-      await deps.limiter.succeeded(login);
+      await deps.limiter.succeeded(login, addr);
       await ensureUser(deps.store, account, deps.now());
-      cache.delete(login);
-      const p = await principal(login, 'token');
+      cache.delete(account.id.toLowerCase());
+      const sid = newPasswordSession();
+      const p = await principal(account.id, { via: 'token', sid, notAfter: null });
       if (p === null) throw new HttpError('UNAUTHENTICATED', 'wrong login or password');
       return p;
     },
@@ -105,7 +131,9 @@ export function createIdentity(deps: IdentityDeps): Identity {
 
 /** True when `login` is an administrator (listed in the config or marked in the store). */
 export function isAdmin(config: Config, login: string, user: User | null): boolean {
-  return config.auth.admins.includes(login) || user?.admin === true;
+  // Logins differing only in case are one person (see sameLogin), so the config's spelling of
+  // an administrator need not match the directory's.
+  return config.auth.admins.some((a) => sameLogin(a, login)) || user?.admin === true;
 }
 
 /** Creates the store record of a directory user on first login; refreshes its identity fields. */

@@ -11,4 +11,11 @@ export interface Principal {
   account: Account;
   /** How the caller proved who they are. */
   via: 'token' | 'apikey';
+  /** The source of the credential: `k.<API key id>` or `s.<password session>` (sessions.ts). */
+  sid: string;
+  /**
+   * The latest moment a credential made with this one may live (its API key's expiry, epoch
+   * ms); null when its source does not expire (a password, a key without expiry).
+   */
+  notAfter: number | null;
 }

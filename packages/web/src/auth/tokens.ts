@@ -12,12 +12,34 @@ import type { Keys, Redis } from '@god/coord';
 const ISSUER = 'god';
 const AUDIENCE = 'god-api';
 
+/** What a valid token says. */
+export interface TokenClaims {
+  /** The login it was issued to (the auth plugin's canonical spelling). */
+  login: string;
+  /** Where it came from: `k.<API key id>` or `s.<password session id>` (see sessions.ts). */
+  sid: string;
+  /** Epoch ms (the `ims` claim: `iat` has whole seconds only). */
+  issuedAt: number;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
 /** Issues and checks tokens. */
 export interface TokenService {
-  /** A token for `login`, and when it expires (epoch ms). */
-  issue(login: string): Promise<{ token: string; expiresAt: number }>;
-  /** The login a valid token names; null for an expired, forged or malformed one. */
-  verify(token: string): Promise<string | null>;
+  /**
+   * A token for `login` from source `sid`, and when it expires (epoch ms): after the configured
+   * lifetime, or at `notAfter` when that comes first (a token never outlives its API key).
+   */
+  issue(
+    login: string,
+    sid: string,
+    notAfter?: number | null,
+  ): Promise<{ token: string; expiresAt: number }>;
+  /**
+   * The claims of a correctly signed, unexpired token that has `sub`, `sid`, `iat` and `exp`;
+   * null otherwise. Whether its source is still valid is the caller's question (sessions.ts).
+   */
+  verify(token: string): Promise<TokenClaims | null>;
 }
 
 /** The secret: the configured one, else the shared random one in Redis (made on first use). */
@@ -41,10 +63,12 @@ export function createTokenService(opts: {
 }): TokenService {
   const now = opts.now ?? Date.now;
   return {
-    async issue(login) {
-      const issuedAt = Math.floor(now() / 1000);
-      const exp = issuedAt + opts.ttlSeconds;
-      const token = await new SignJWT({})
+    async issue(login, sid, notAfter = null) {
+      const ims = now();
+      const issuedAt = Math.floor(ims / 1000);
+      const limit = notAfter === null ? Infinity : Math.floor(notAfter / 1000);
+      const exp = Math.min(issuedAt + opts.ttlSeconds, limit);
+      const token = await new SignJWT({ sid, ims })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(login)
         .setIssuer(ISSUER)
@@ -60,9 +84,15 @@ export function createTokenService(opts: {
           issuer: ISSUER,
           audience: AUDIENCE,
           algorithms: ['HS256'],
+          // A token without an expiry would be valid forever: refused, however well signed.
+          requiredClaims: ['sub', 'sid', 'iat', 'exp'],
           currentDate: new Date(now()),
         });
-        return typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : null;
+        const { sub, sid, exp, iat, ims } = payload;
+        if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '')
+          return null;
+        const issuedAt = typeof ims === 'number' ? ims : iat! * 1000;
+        return { login: sub, sid, issuedAt, expiresAt: exp! * 1000 };
       } catch (err) {
         if (err instanceof joseErrors.JOSEError) return null;
         throw err;

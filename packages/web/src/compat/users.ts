@@ -1,10 +1,22 @@
 /** GO-Docker's `/api/1.0/user/…` routes: a user, their projects, usage, and kill-all. */
 import { z } from 'zod';
+import { sameLogin } from '@god/core';
 import { requestControl } from '@god/watcher';
+import type { Principal } from '../auth/principal.js';
 import type { WebContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { LoginParams } from '../api/schemas.js';
+
+/**
+ * The login a caller may ask about: their own (canonical, whatever spelling they typed), or
+ * anyone's for administrators; NOT_FOUND otherwise, as for a user who does not exist.
+ */
+function own(principal: Principal, asked: string): string {
+  if (sameLogin(asked, principal.id)) return principal.id;
+  if (!principal.admin) throw notFound(`user ${asked}`);
+  return asked;
+}
 
 /** The user routes of `/api/1.0`. */
 export function goDockerUserRoutes(ctx: WebContext): Route[] {
@@ -18,10 +30,9 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: LoginParams,
       handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
-        const user = await ctx.store.getUser(params.id);
-        const account =
-          params.id === principal.id ? principal.account : await ctx.plugin.account(params.id);
+        const id = own(principal, params.id);
+        const user = await ctx.store.getUser(id);
+        const account = id === principal.id ? principal.account : await ctx.plugin.account(id);
         if (account === null) throw notFound(`user ${params.id}`);
         return {
           id: account.id,
@@ -29,7 +40,7 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
           gid: account.gid,
           email: account.email,
           homeDirectory: account.home,
-          admin: principal.id === params.id ? principal.admin : user?.admin === true,
+          admin: id === principal.id ? principal.admin : user?.admin === true,
           // Keys are stored hashed: there is nothing to show.
           credentials: { apikey: '', public: '' },
           usage: {
@@ -49,10 +60,10 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: LoginParams,
       handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
+        const id = own(principal, params.id);
         const projects = await ctx.store.listProjects();
         return projects
-          .filter((p) => p.id === 'default' || p.members.includes(params.id))
+          .filter((p) => p.id === 'default' || p.members.some((m) => sameLogin(m, id)))
           .map((p) => ({ id: p.id, prio: p.priority, description: p.description }));
       },
     }),
@@ -64,9 +75,9 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: LoginParams,
       handler: async ({ params, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
+        const id = own(principal, params.id);
         const days = await ctx.store.usageByDay({
-          user: params.id,
+          user: id,
           since: ctx.now() - 30 * 86_400_000,
         });
         return days.map((d) => ({
@@ -86,13 +97,13 @@ export function goDockerUserRoutes(ctx: WebContext): Route[] {
       params: LoginParams,
       query: z.object({ tag: z.string().max(200).optional() }),
       handler: async ({ params, query, principal }) => {
-        if (params.id !== principal.id && !principal.admin) throw notFound(`user ${params.id}`);
+        const id = own(principal, params.id);
         let cursor: string | null = null;
         let n = 0;
         do {
           const page = await ctx.store.listJobs(
             {
-              user: params.id,
+              user: id,
               state: ['pending', 'held', 'scheduled', 'running', 'suspended'],
               ...(query.tag !== undefined && { tag: query.tag }),
             },
