@@ -47,6 +47,7 @@ export async function runPass(leader: Leader): Promise<PassStats> {
     return stats;
   }
   await leader.refreshHosts(now);
+  await leader.recheckParked(now);
   await leader.enforceQuotas(now);
   const batch = deps.config.scheduler.batch;
   const chosen = chooseCandidates(leader, now, batch, stats);
@@ -95,6 +96,8 @@ async function commit(
         stats.conflicts += 1;
         leader.state.cluster.release(job.id);
         leader.countTask(job, -1);
+        // Mostly a kill that won the race: the job is no longer a pending task.
+        leader.leftPending(job);
         continue;
       }
       leader.state.place(job, now);
