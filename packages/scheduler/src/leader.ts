@@ -205,7 +205,8 @@ export class Leader {
         this.parked.delete(id);
         this.neverSince.delete(id);
       } else if (seen.generation !== this.state.cluster.generation) await this.topUpArray(p);
-      else if (!seen.unfit.final) this.neverSince.delete(id);
+      // Like a plain job, a held one is not judged, nor one while no host is registered.
+      else if (!seen.unfit.final || p.parent.state === 'held') this.neverSince.delete(id);
       else if (this.neverFits(id, now)) {
         this.parked.delete(id);
         this.neverSince.delete(id);
@@ -762,6 +763,7 @@ export class Leader {
       p.killed = true;
       this.stopArray(p);
       await this.killTasks(job.id);
+      await this.topUpArray(p); // forgets it now if it had no live task
       return;
     }
     if (job.parent === null) return;
