@@ -202,6 +202,44 @@ describe('an array no host can run', () => {
     expect(counted!.writes.slice(before, decided)).toEqual(['setPendingReason', 'transition']);
   });
 
+  it('stops making tasks when the only host its tasks fit leaves', async () => {
+    let counted: ReturnType<typeof countingWrites> | undefined;
+    env = await SchedulerEnv.create({
+      sets: ['scheduler.array_window=20'],
+      schedulerStore: (s) => (counted = countingWrites(s)).store,
+    });
+    // One more host with a 32-core shard, heartbeating from here (no agent takes its jobs).
+    const registry = createNodeRegistry({ redis: env.redis, keys: env.keys });
+    const shard = { id: 'numa0', mems: '0', gpus: [], ramGB: 64 };
+    const cores = Array.from({ length: 32 }, (_, i) => i);
+    const big = { name: 'big', labels: {}, reservedFor: null, portRange: null };
+    await registry.register({ ...big, shards: [{ ...shard, cores }] });
+    const beat = setInterval(() => void registry.heartbeat('big'), 200);
+    let parentId = 0;
+    try {
+      await env.startScheduler();
+      parentId = (await env.submit({ requirements: { array: '100000', cpu: 16 } })).id;
+      await waitFor('2 tasks placed on big, 18 made and waiting', async () => {
+        const tasks = (await env!.store.listJobs({ parent: parentId })).jobs;
+        const placed = tasks.filter((t) => t.state === 'scheduled').length;
+        return tasks.length === 20 && placed === 2;
+      });
+    } finally {
+      clearInterval(beat);
+    }
+    await registry.remove('big');
+    await waitFor('waiting tasks rejected', async () => {
+      const tasks = (await env!.store.listJobs({ parent: parentId, state: ['over'] })).jobs;
+      return tasks.length === 18 && tasks.every((t) => t.outcome === 'rejected');
+    });
+    const decided = counted!.writes.length;
+    await passesAndTime(env, 20, 2 * env.config.scheduler.host_timeout_ms + 500);
+    expect(counted!.writes.slice(decided)).toEqual([]);
+    expect((await env.store.listJobs({ parent: parentId })).jobs).toHaveLength(20);
+    // Its 2 placed tasks are the watcher's (host lost); the array ends after them.
+    expect(await env.store.getJob(parentId)).toMatchObject({ state: 'running' });
+  });
+
   it('waits unmade while no host is registered, with one why-pending and no writes', async () => {
     let counted: ReturnType<typeof countingWrites> | undefined;
     env = await SchedulerEnv.create({ schedulerStore: (s) => (counted = countingWrites(s)).store });

@@ -31,7 +31,8 @@ import {
 import { LeaderState, type PlacedJob } from './leader-state.js';
 import { runPass, type PassStats } from './pass.js';
 import { PendingTally, pendingByUser } from './pending-tally.js';
-import { createCluster, placementRequestOf, type Unfit } from './placement/index.js';
+import { ParkedArrays } from './parked-arrays.js';
+import { createCluster, placementRequestOf } from './placement/index.js';
 import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
 
 /** A pino-compatible logger. */
@@ -172,49 +173,12 @@ export class Leader {
     }
   }
 
-  /** Arrays whose tasks are not made because no current host fits them: verdict and hosts seen. */
-  private readonly parked = new Map<number, { unfit: Unfit; generation: number }>();
+  /** Arrays whose tasks are not made while no current host could run one. */
+  readonly parked = new ParkedArrays();
 
-  /**
-   * True (and the array parked) when no current host could run a task of the array even idle:
-   * its tasks are not made, so an array that cannot run costs no writes while nothing changes.
-   */
-  private parkUnfit(p: ArrayProgress): boolean {
-    const id = p.parent.id;
-    const unfit = this.state.cluster.unfit(placementRequestOf(p.parent));
-    if (unfit === null) {
-      this.parked.delete(id);
-      this.neverSince.delete(id);
-      return false;
-    }
-    this.parked.set(id, { unfit, generation: this.state.cluster.generation });
-    const sj = this.state.pending.get(id);
-    if (sj !== undefined) this.setWhy(sj, { code: unfit.code, message: unfit.message });
-    return true;
-  }
-
-  /**
-   * Looks at the parked arrays again when the hosts changed; rejects, with one write, those that
-   * have fit no registered host for `host_timeout_ms` (none while no host is registered at all).
-   */
-  async recheckParked(now: number): Promise<void> {
-    if (this.parked.size === 0) return;
-    for (const [id, seen] of [...this.parked]) {
-      const p = this.arrays.get(id);
-      if (p === undefined || p.stopped) {
-        this.parked.delete(id);
-        this.neverSince.delete(id);
-      } else if (seen.generation !== this.state.cluster.generation) await this.topUpArray(p);
-      // Like a plain job, a held one is not judged, nor one while no host is registered.
-      else if (!seen.unfit.final || p.parent.state === 'held') this.neverSince.delete(id);
-      else if (this.neverFits(id, now)) {
-        this.parked.delete(id);
-        this.neverSince.delete(id);
-        p.rejected = seen.unfit.message;
-        this.stopArray(p);
-        await this.topUpArray(p);
-      }
-    }
+  /** Forgets since when a job fits no host (it fits again, or was decided). */
+  clearNever(id: number): void {
+    this.neverSince.delete(id);
   }
 
   /** The rejections queued during the pass. */
@@ -634,11 +598,11 @@ export class Leader {
 
   /**
    * Materialises more tasks of an array when its window has room and some host fits its tasks
-   * (else parks it: see `parkUnfit`); ends it when complete.
+   * (else parks it: see `ParkedArrays`); ends it when complete.
    */
   async topUpArray(p: ArrayProgress): Promise<void> {
     const window = this.deps.config.scheduler.array_window;
-    if (tasksWanted(p, window) > 0 && this.parkUnfit(p)) return;
+    if (tasksWanted(p, window) > 0 && this.parked.park(this, p)) return;
     const tasks = nextTasks(p, window);
     if (tasks.length > 0) {
       const inserted = await this.deps.store.insertJobs(tasks);

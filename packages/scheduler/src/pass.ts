@@ -47,7 +47,7 @@ export async function runPass(leader: Leader): Promise<PassStats> {
     return stats;
   }
   await leader.refreshHosts(now);
-  await leader.recheckParked(now);
+  await leader.parked.recheck(leader, now);
   await leader.enforceQuotas(now);
   const batch = deps.config.scheduler.batch;
   const chosen = chooseCandidates(leader, now, batch, stats);
