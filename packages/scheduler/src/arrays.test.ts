@@ -118,6 +118,30 @@ describe('arrays against the pending limits', () => {
     await countersSettle(env, 'bob', 0);
   });
 
+  it('counts a job put back to pending again, in maintenance too', async () => {
+    env = await SchedulerEnv.create();
+    const s = await env.startScheduler();
+    const deps = submitDeps(env, 20);
+    const long = { container: { image: 'busybox' }, command: { cmd: 'true' } };
+    const [job] = await submitJobs(deps, bob, [{ ...long, env: { FAKE_RUNTIME_MS: '60000' } }]);
+    const running = await env.waitJob(job!.id, 'runs', (j) => j.state === 'running');
+    await countersSettle(env, 'bob', 0);
+    await s.setMaintenance(true);
+    await waitFor('paused', () => s.leader()?.maintenance === true);
+    // What the watcher does on a reschedule (or a lost host with retries left).
+    const reason = 'rescheduled by bob';
+    const moved = await env.store.transition(
+      job!.id,
+      'running',
+      'pending',
+      { reason, why: { code: 'NEW', message: reason } },
+      { expect: { attempts: running.attempts } },
+    );
+    expect(moved.ok).toBe(true);
+    await env.changed(job!.id);
+    await countersSettle(env, 'bob', 1);
+  });
+
   it('gives back the tasks of an array as they start and end', async () => {
     env = await SchedulerEnv.create({ sets: ['scheduler.array_window=3'] });
     await env.startScheduler();

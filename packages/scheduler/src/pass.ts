@@ -44,6 +44,7 @@ export async function runPass(leader: Leader): Promise<PassStats> {
       if (++n >= MAX_WHY_WRITES) break;
     }
     await flushWhy(leader);
+    await leader.syncCounters(now); // kills and reschedules still move the counters
     return stats;
   }
   await leader.refreshHosts(now);
