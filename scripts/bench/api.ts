@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     `store.sqlite.path=${join(dir, `${name}.db`)}`,
     `shared_dir=${join(dir, 'tasks')}`,
     'web.port=0',
+    'limits.max_array_tasks=1000000', // the million-task arrays below
   ];
   let server: ReturnType<typeof fork> | null = null;
   try {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { fieldIssues } from './validation.js';
 import { setPath } from './paths.js';
+import { MAX_ARRAY_TASKS } from './units.js';
 
 const positiveMs = z.number().int().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
@@ -113,6 +114,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       max_pending_per_user: z.number().int().min(0).default(0),
       max_pending: z.number().int().min(0).default(0),
+      /** Most tasks in one job array (each task counts against the pending limits). */
+      max_array_tasks: z.number().int().min(1).max(MAX_ARRAY_TASKS).default(100_000),
     })
     .prefault({}),
   quotas: z

@@ -1,2 +1,8 @@
 /** @god/jobs: the job service shared by the API, the CLI and DRMAA. */
-export { submitJobs, LimitExceededError, MAX_BULK, type SubmitDeps } from './submit.js';
+export {
+  submitJobs,
+  pendingTasksOf,
+  LimitExceededError,
+  MAX_BULK,
+  type SubmitDeps,
+} from './submit.js';

@@ -32,7 +32,7 @@ beforeEach(async () => {
     store,
     counters: createCounters({ redis, keys }),
     publisher: createEventPublisher({ redis, keys }),
-    limits: { max_pending_per_user: 3, max_pending: 5 },
+    limits: { max_pending_per_user: 3, max_pending: 5, max_array_tasks: 1_000 },
     access: {
       volumes: [
         { name: 'home', path: '$HOME', acl: 'rw' },
@@ -84,12 +84,53 @@ describe('submitJobs', () => {
     await submitJobs(deps, alice, [job, job, job]);
     await expect(submitJobs(deps, alice, [job])).rejects.toThrow(LimitExceededError);
     await expect(submitJobs(deps, alice, [job])).rejects.toThrow(
-      'limits.max_pending_per_user is 3 and 3 jobs are already pending',
+      'limits.max_pending_per_user is 3 tasks: 3 are already pending and this submission adds 1',
     );
     await submitJobs(deps, { ...alice, id: 'bob' }, [job, job]);
     const err = await submitJobs(deps, { ...alice, id: 'carol' }, [job]).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'max_pending', retryable: true });
     expect((await store.listJobs()).jobs).toHaveLength(5);
+  });
+
+  it('counts the tasks of an array against the pending limits, not the one record', async () => {
+    const limited = {
+      ...deps,
+      limits: { ...deps.limits, max_pending_per_user: 20, max_pending: 0 },
+    };
+    const array = (spec: string) => ({ ...job, requirements: { array: spec } });
+    const err = await submitJobs(limited, alice, [array('21')]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LimitExceededError);
+    expect(err).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'max_pending_per_user' });
+    expect((err as Error).message).toContain('limits.max_pending_per_user is 20 tasks');
+    expect((await store.listJobs()).jobs).toHaveLength(0);
+    // 1:39:2 is 20 tasks: exactly the limit, and then not one more job.
+    await submitJobs(limited, alice, [array('1:39:2%3')]);
+    expect(await deps.counters.get(counterNames.pendingOfUser('alice'))).toBe(20);
+    await expect(submitJobs(limited, alice, [job])).rejects.toMatchObject({
+      limit: 'max_pending_per_user',
+    });
+    expect(await deps.counters.get(counterNames.pending())).toBe(20);
+  });
+
+  it('refuses an array larger than limits.max_array_tasks, naming the field', async () => {
+    const big = { ...job, requirements: { array: '1001' } };
+    const one = await submitJobs(deps, alice, [big]).catch((e: unknown) => e);
+    expect(one).toBeInstanceOf(ValidationError);
+    const issues = (one as ValidationError).issues;
+    expect(issues.map((i) => i.path)).toEqual(['requirements.array']);
+    expect(issues[0]?.message).toContain('limits.max_array_tasks');
+    const bulk = await submitJobs(deps, alice, [job, big]).catch((e: unknown) => e);
+    expect((bulk as ValidationError).issues.map((i) => i.path)).toEqual([
+      'jobs[1].requirements.array',
+    ]);
+    expect((await store.listJobs()).jobs).toHaveLength(0);
+    expect(await deps.counters.get(counterNames.pending())).toBe(0);
+    const unlimited = {
+      ...deps,
+      limits: { max_pending_per_user: 0, max_pending: 0, max_array_tasks: 1_000 },
+    };
+    await submitJobs(unlimited, alice, [{ ...job, requirements: { array: '1000' } }]);
+    expect(await deps.counters.get(counterNames.pendingOfUser('alice'))).toBe(1_000);
   });
 
   it('lets exactly the limit through under concurrent submissions', async () => {

@@ -1,8 +1,9 @@
 /**
  * Submission: validate every job, take room on the pending counters (per user and overall, one
- * Lua script, all or nothing), insert atomically, then wake the scheduler. A failure after the
- * counters were taken gives the room back; the scheduler leader also rewrites the counters from
- * the store, so a crash between the two cannot leave them wrong for long.
+ * Lua script, all or nothing), insert atomically, then wake the scheduler. The counters count
+ * tasks: a job array of N tasks takes N (see `pendingTasksOf`), so an array cannot get round the
+ * limits. A failure after the counters were taken gives the room back; the scheduler leader also
+ * rewrites the counters from the store, so a crash between the two cannot leave them wrong for long.
  */
 import {
   EVENTS,
@@ -40,17 +41,25 @@ export type Submitter = Omit<JobUser, 'project'> & { home: string | null };
 /** Most jobs in one bulk submission. */
 export const MAX_BULK = 10_000;
 
-/** Thrown when a submission would pass a pending-jobs limit; nothing was written. */
+/** Thrown when a submission would pass a pending-tasks limit; nothing was written. */
 export class LimitExceededError extends GodError {
   constructor(
     readonly limit: 'max_pending_per_user' | 'max_pending',
     readonly max: number,
     readonly current: number,
+    readonly adding: number,
   ) {
-    super('LIMIT_EXCEEDED', `limits.${limit} is ${max} and ${current} jobs are already pending`, {
-      retryable: true,
-    });
+    super(
+      'LIMIT_EXCEEDED',
+      `limits.${limit} is ${max} tasks: ${current} are already pending and this submission adds ${adding}`,
+      { retryable: true },
+    );
   }
+}
+
+/** The tasks a submitted job puts on the pending counters: 1, or the task count of an array. */
+export function pendingTasksOf(sub: Pick<JobSubmission, 'requirements'>): number {
+  return sub.requirements.array?.count ?? 1;
 }
 
 /**
@@ -73,7 +82,8 @@ export async function submitJobs(
     deps.defaults === undefined ? inputs : inputs.map((i) => withDefaults(i, deps.defaults!)),
   );
   checkAccess(deps.access, owner, subs);
-  const n = subs.length;
+  checkArrays(deps.limits.max_array_tasks, subs);
+  const n = subs.reduce((sum, s) => sum + pendingTasksOf(s), 0);
   const names = [counterNames.pendingOfUser(owner.id), counterNames.pending()];
   const taken = await deps.counters.incrAllWithin(
     [
@@ -84,7 +94,7 @@ export async function submitJobs(
   );
   if (!taken.ok) {
     const limit = taken.blockedBy === names[0] ? 'max_pending_per_user' : 'max_pending';
-    throw new LimitExceededError(limit, taken.max, taken.value);
+    throw new LimitExceededError(limit, taken.max, taken.value, n);
   }
   let jobs: Job[];
   try {
@@ -120,6 +130,20 @@ function checkAccess(
       for (const issue of err.issues)
         issues.push(subs.length === 1 ? issue : { ...issue, path: `jobs[${i}].${issue.path}` });
     }
+  });
+  if (issues.length > 0) throw new ValidationError('invalid job', issues);
+}
+
+/** Refuses arrays of more than `limits.max_array_tasks` tasks, naming each field. */
+function checkArrays(max: number, subs: readonly JobSubmission[]): void {
+  const issues: FieldIssue[] = [];
+  subs.forEach((sub, i) => {
+    const count = sub.requirements.array?.count ?? 0;
+    if (count > max)
+      issues.push({
+        path: `${subs.length === 1 ? '' : `jobs[${i}].`}requirements.array`,
+        message: `an array has at most ${max} tasks here (limits.max_array_tasks); this one has ${count}`,
+      });
   });
   if (issues.length > 0) throw new ValidationError('invalid job', issues);
 }

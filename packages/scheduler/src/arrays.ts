@@ -1,7 +1,9 @@
 /**
  * Job arrays: one stored record for the array, tasks materialised lazily (a window at a time)
- * as real jobs with `parent` and `taskId`, at most `%limit` of them placed at once. The array
- * job runs from its first task's placement until its last task ends.
+ * as real jobs with `parent` and `taskId`, at most `%limit` of them placed at once, and only
+ * while the array's shape fits some host. The array job runs from its first task's placement
+ * until its last task ends. On the pending counters an array weighs its tasks not yet started:
+ * the materialised pending ones (one each, like plain jobs) plus the unmade ones (`unmadeTasks`).
  */
 import { arrayTaskIds, type ArraySpec, type Job, type JobOutcome, type NewJob } from '@god/core';
 
@@ -17,8 +19,12 @@ export interface ArrayProgress {
   placed: number;
   ended: number;
   failed: number;
-  /** Set once a kill of the array was seen: no more tasks are made. */
+  /** Set once a kill of the array was seen. */
   killed: boolean;
+  /** Why the array was rejected (its shape fits no host), or null. */
+  rejected: string | null;
+  /** No more tasks are made (killed, rejected or ended); the unmade ones left the counters. */
+  stopped: boolean;
 }
 
 /** The task id of index `i` of an array (exact bounds: first + i*step). */
@@ -55,7 +61,18 @@ export function taskOf(parent: Job, taskId: number): NewJob {
 export function newProgress(parent: Job): ArrayProgress {
   const spec = parent.requirements.array;
   if (spec === null) throw new TypeError(`job ${parent.id} is not an array`);
-  return { parent, spec, nextIndex: 0, live: 0, placed: 0, ended: 0, failed: 0, killed: false };
+  return {
+    parent,
+    spec,
+    nextIndex: 0,
+    live: 0,
+    placed: 0,
+    ended: 0,
+    failed: 0,
+    killed: false,
+    rejected: null,
+    stopped: false,
+  };
 }
 
 /** Progress rebuilt from the tasks that exist (any state). */
@@ -77,10 +94,19 @@ export function progressFrom(parent: Job, tasks: readonly Job[]): ArrayProgress 
   return p;
 }
 
-/** The next tasks to materialise so that `window` tasks are live (none once killed). */
+/** How many tasks `nextTasks` would make now. */
+export function tasksWanted(p: ArrayProgress, window: number): number {
+  return p.stopped ? 0 : Math.max(0, Math.min(window - p.live, p.spec.count - p.nextIndex));
+}
+
+/** The tasks of the array not made yet, each still pending on the counters (0 once stopped). */
+export function unmadeTasks(p: ArrayProgress): number {
+  return p.stopped ? 0 : p.spec.count - p.nextIndex;
+}
+
+/** The next tasks to materialise so that `window` tasks are live (none once stopped). */
 export function nextTasks(p: ArrayProgress, window: number): NewJob[] {
-  if (p.killed) return [];
-  const n = Math.min(window - p.live, p.spec.count - p.nextIndex);
+  const n = tasksWanted(p, window);
   const out: NewJob[] = [];
   for (let i = 0; i < n; i++) out.push(taskOf(p.parent, taskIdAt(p.spec, p.nextIndex + i)));
   return out;
@@ -93,12 +119,13 @@ export function mayPlaceTask(p: ArrayProgress): boolean {
 
 /** True when every task was made and has ended. */
 export function isComplete(p: ArrayProgress): boolean {
-  return p.live === 0 && (p.killed || p.nextIndex >= p.spec.count);
+  return p.live === 0 && (p.stopped || p.nextIndex >= p.spec.count);
 }
 
 /** The array's outcome once complete: success only if every task succeeded. */
 export function arrayOutcome(p: ArrayProgress): JobOutcome {
   if (p.killed) return 'killed';
+  if (p.rejected !== null) return 'rejected';
   return p.failed === 0 ? 'success' : 'failed';
 }
 

@@ -24,10 +24,14 @@ import {
   nextTasks,
   progressFrom,
   arrayOutcome,
+  tasksWanted,
+  unmadeTasks,
   type ArrayProgress,
 } from './arrays.js';
 import { LeaderState, type PlacedJob } from './leader-state.js';
 import { runPass, type PassStats } from './pass.js';
+import { PendingTally, pendingByUser } from './pending-tally.js';
+import { ParkedArrays } from './parked-arrays.js';
 import { createCluster, placementRequestOf } from './placement/index.js';
 import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
 
@@ -57,10 +61,10 @@ export interface LeaderDeps {
   dispatch(messages: readonly DispatchMessage[]): Promise<void>;
   control(host: string, msg: ControlMessage): Promise<void>;
   publish(type: string, data: Record<string, string | number | null>): Promise<void>;
-  /** Replaces the rate-limit counters with pending counts (overall and per user). */
+  /** Replaces the rate-limit counters with pending-task counts (overall and per user). */
   rebuildCounters(pendingByUser: ReadonlyMap<string, number>): Promise<void>;
-  /** Takes jobs that left the pending set off the counters (per user, and overall). */
-  releaseCounters(leftByUser: ReadonlyMap<string, number>): Promise<void>;
+  /** Adds signed per-user changes of pending tasks to the counters (per user, and overall). */
+  adjustCounters(deltaByUser: ReadonlyMap<string, number>): Promise<void>;
   /**
    * Whether an operator paused (true) or resumed (false) scheduling at run time (`god
    * maintenance on|off`, kept in Redis); null when no operator said, and the config decides.
@@ -91,6 +95,8 @@ export class Leader {
   private reloadWith: LeaderDeps | null = null;
   private dirty = true;
   lastPass: PassStats | null = null;
+  /** Passes run this term (tests wait on it rather than on the clock). */
+  passes = 0;
 
   constructor(
     public deps: LeaderDeps,
@@ -152,10 +158,27 @@ export class Leader {
     return since !== undefined && now - since >= this.deps.config.scheduler.host_timeout_ms;
   }
 
-  /** Queues a rejection to commit after the pass's placements. */
+  /**
+   * Queues a rejection to commit after the pass's placements. A task that fits no host rejects
+   * its array too: no more of its tasks are made, and it ends once its live tasks have.
+   */
   rejectLater(id: number, reason: string): void {
     this.neverSince.delete(id);
     this.rejections.push([id, reason]);
+    const parent = this.state.pending.get(id)?.parent ?? null;
+    const p = parent === null ? undefined : this.arrays.get(parent);
+    if (p !== undefined && !p.stopped) {
+      p.rejected = reason;
+      this.stopArray(p);
+    }
+  }
+
+  /** Arrays whose tasks are not made while no current host could run one. */
+  readonly parked = new ParkedArrays();
+
+  /** Forgets since when a job fits no host (it fits again, or was decided). */
+  clearNever(id: number): void {
+    this.neverSince.delete(id);
   }
 
   /** The rejections queued during the pass. */
@@ -246,6 +269,7 @@ export class Leader {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.dirty = false;
       this.lastPass = await this.exclusive(() => runPass(this));
+      this.passes += 1;
       if (this.lastPass.considered > 0)
         void this.deps.recordPass?.(this.lastPass).catch(() => undefined);
       if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;
@@ -365,34 +389,36 @@ export class Leader {
   }
 
   private countersAt = 0;
-  private readonly left = new Map<string, number>();
+  private readonly tally = new PendingTally();
 
-  /**
-   * Pending counts from memory, written over the Redis counters. Submissions count records
-   * (an array is one), so the tasks the scheduler makes are not counted.
-   */
+  /** Pending-task counts from memory (the rule of `pendingByUser`), written over the counters. */
   async rebuildCounters(): Promise<void> {
     this.countersAt = this.deps.now();
-    this.left.clear();
-    const byUser = new Map<string, number>();
-    for (const job of this.state.pending.values()) {
-      if (job.parent === null) byUser.set(job.user, (byUser.get(job.user) ?? 0) + 1);
-    }
-    await this.deps.rebuildCounters(byUser);
+    this.tally.clear();
+    await this.deps.rebuildCounters(pendingByUser(this.state.pending.values(), this.arrays));
   }
 
-  /** Notes that a submitted job left the pending set (placed, ended, started as an array). */
-  leftPending(job: Pick<SchedJob, 'user' | 'parent'>): void {
-    if (job.parent === null) this.left.set(job.user, (this.left.get(job.user) ?? 0) + 1);
+  /**
+   * Notes that a job left the pending set (placed, or ended unstarted): one task, or for an
+   * array parent that ended its unmade tasks (its made ones leave one by one).
+   */
+  leftPending(job: Pick<SchedJob, 'id' | 'user'>): void {
+    const p = this.arrays.get(job.id);
+    if (p === undefined) this.tally.add(job.user, -1);
+    else this.stopArray(p);
   }
 
-  /** Applies the noted departures; every 30 s rewrites the counters whole (drift repair). */
+  /** Stops making tasks of an array and gives its unmade tasks back to the counters (once). */
+  stopArray(p: ArrayProgress): void {
+    this.tally.add(p.parent.user.id, -unmadeTasks(p));
+    p.stopped = true;
+  }
+
+  /** Applies the noted changes; every 30 s rewrites the counters whole (drift repair). */
   async syncCounters(now: number): Promise<void> {
     if (now - this.countersAt >= 30_000) return this.rebuildCounters();
-    if (this.left.size === 0) return;
-    const left = new Map(this.left);
-    this.left.clear();
-    await this.deps.releaseCounters(left);
+    const delta = this.tally.take();
+    if (delta.size > 0) await this.deps.adjustCounters(delta);
   }
 
   /**
@@ -402,6 +428,8 @@ export class Leader {
   async intake(job: Job): Promise<void> {
     if (job.state !== 'pending' && job.state !== 'held') return;
     const sj = schedJobOf(job);
+    // Known from the start, held or waiting too: the counters weigh an array by its progress.
+    const array = isArrayJob(job) ? this.progressOf(job) : undefined;
     if (job.state === 'held') {
       this.state.block(sj);
       return;
@@ -419,17 +447,23 @@ export class Leader {
     }
     const quota = await this.checkQuota(sj);
     if (quota !== null) return void (await this.end(job.id, 'pending', 'quota', quota));
-    if (isArrayJob(job)) {
+    if (array !== undefined) {
       // The array itself never queues: its tasks do, a window at a time.
       this.state.pending.set(sj.id, sj);
       this.state.blocked.add(sj.id);
-      const p = this.arrays.get(job.id) ?? newProgress(job);
-      this.arrays.set(job.id, p);
-      await this.topUpArray(p);
+      await this.topUpArray(array);
       return;
     }
     this.state.enqueue(sj);
     this.poke();
+  }
+
+  /** The progress of an array parent (new if none), holding the parent's latest record. */
+  private progressOf(parent: Job): ArrayProgress {
+    const p = this.arrays.get(parent.id) ?? newProgress(parent);
+    p.parent = parent;
+    this.arrays.set(parent.id, p);
+    return p;
   }
 
   private async checkDeps(job: SchedJob): Promise<ReturnType<typeof checkDependencies>> {
@@ -516,6 +550,8 @@ export class Leader {
     const r = await this.transition(id, from, 'over', { outcome, reason });
     const known = this.state.forget(id);
     if (r && known !== undefined && from !== 'running') this.leftPending(known);
+    const array = this.arrays.get(id);
+    if (r && array !== undefined && isComplete(array)) this.arrays.delete(id);
     if (r) {
       this.state.finish(id, outcome);
       await this.deps.publish(EVENTS.ended, { jobId: id, outcome });
@@ -560,9 +596,14 @@ export class Leader {
     return results.map((r) => (r.ok ? r.job : null));
   }
 
-  /** Materialises more tasks of an array when its window has room; ends it when complete. */
+  /**
+   * Materialises more tasks of an array when its window has room and some host fits its tasks
+   * (else parks it: see `ParkedArrays`); ends it when complete.
+   */
   async topUpArray(p: ArrayProgress): Promise<void> {
-    const tasks = nextTasks(p, this.deps.config.scheduler.array_window);
+    const window = this.deps.config.scheduler.array_window;
+    if (tasksWanted(p, window) > 0 && this.parked.park(this, p)) return;
+    const tasks = nextTasks(p, window);
     if (tasks.length > 0) {
       const inserted = await this.deps.store.insertJobs(tasks);
       p.nextIndex += inserted.length;
@@ -571,16 +612,18 @@ export class Leader {
       this.poke();
     }
     if (isComplete(p)) {
-      this.arrays.delete(p.parent.id);
       const current = await this.deps.store.getJob(p.parent.id);
-      if (current === null || current.state === 'over' || current.state === 'archived') return;
-      const outcome = current.state === 'running' ? arrayOutcome(p) : 'killed';
-      await this.end(
-        p.parent.id,
-        current.state === 'running' ? 'running' : current.state === 'held' ? 'held' : 'pending',
-        outcome,
-        `${p.ended} tasks ended, ${p.failed} not successfully`,
-      );
+      if (current !== null && current.state !== 'over' && current.state !== 'archived') {
+        const started = current.state === 'running';
+        // Still `progress` while it ends, so that its unmade tasks leave the counters.
+        await this.end(
+          p.parent.id,
+          started ? 'running' : current.state === 'held' ? 'held' : 'pending',
+          started || p.rejected !== null ? arrayOutcome(p) : 'killed',
+          p.rejected ?? `${p.ended} tasks ended, ${p.failed} not successfully`,
+        );
+      }
+      this.arrays.delete(p.parent.id);
     }
   }
 
@@ -613,8 +656,8 @@ export class Leader {
         })
       ) {
         p.parent = { ...p.parent, state: 'running' };
-        const known = this.state.forget(p.parent.id);
-        if (known !== undefined) this.leftPending(known);
+        // Its tasks not started stay on the counters: they are still pending.
+        this.state.forget(p.parent.id);
       }
     }
   }
@@ -640,7 +683,9 @@ export class Leader {
     const known = this.state.pending.get(job.id);
     if (job.state === 'pending' || job.state === 'held') {
       if (known !== undefined) this.state.forget(job.id);
-      this.state.release(job.id); // a rescheduled job gives its resources back
+      // A rescheduled job gives its resources back and is a pending task again.
+      if (this.state.release(job.id) !== undefined && known === undefined)
+        this.tally.add(job.user.id, 1);
       return this.intake(job);
     }
     if (known !== undefined && !this.state.placed.has(job.id)) {
@@ -680,7 +725,9 @@ export class Leader {
       const p = this.arrays.get(job.id);
       if (p === undefined) return;
       p.killed = true;
+      this.stopArray(p);
       await this.killTasks(job.id);
+      await this.topUpArray(p); // forgets it now if it had no live task
       return;
     }
     if (job.parent === null) return;

@@ -44,9 +44,11 @@ export async function runPass(leader: Leader): Promise<PassStats> {
       if (++n >= MAX_WHY_WRITES) break;
     }
     await flushWhy(leader);
+    await leader.syncCounters(now); // kills and reschedules still move the counters
     return stats;
   }
   await leader.refreshHosts(now);
+  await leader.parked.recheck(leader, now);
   await leader.enforceQuotas(now);
   const batch = deps.config.scheduler.batch;
   const chosen = chooseCandidates(leader, now, batch, stats);
@@ -95,6 +97,8 @@ async function commit(
         stats.conflicts += 1;
         leader.state.cluster.release(job.id);
         leader.countTask(job, -1);
+        // Mostly a kill that won the race: the job is no longer a pending task.
+        leader.leftPending(job);
         continue;
       }
       leader.state.place(job, now);

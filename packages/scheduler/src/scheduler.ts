@@ -173,13 +173,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         values.set(counterNames.pending(), total);
         await deps.counters.rebuild(values);
       },
-      releaseCounters: async (leftByUser) => {
+      adjustCounters: async (deltaByUser) => {
         let total = 0;
-        for (const [user, n] of leftByUser) {
+        for (const [user, n] of deltaByUser) {
           total += n;
-          await deps.counters.decr(counterNames.pendingOfUser(user), n);
+          await addTo(deps.counters, counterNames.pendingOfUser(user), n);
         }
-        await deps.counters.decr(counterNames.pending(), total);
+        await addTo(deps.counters, counterNames.pending(), total);
       },
       recordPass: async (stats) => {
         await deps.redis
@@ -251,4 +251,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       current?.reload(leaderDeps());
     },
   };
+}
+
+/** Adds `n` (any sign) to a counter: above its limit too, since the tasks are there already. */
+async function addTo(counters: Counters, name: string, n: number): Promise<void> {
+  if (n > 0) await counters.incrWithin(name, n, 0);
+  else if (n < 0) await counters.decr(name, -n);
 }

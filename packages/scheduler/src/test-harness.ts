@@ -55,6 +55,8 @@ export interface EnvOptions {
   sets?: string[];
   /** Fake cluster shape (defaults: 2 hosts x 2 shards x 4 cores, 16 GB per shard). */
   hosts?: Record<string, unknown>;
+  /** What the schedulers get instead of the store itself (e.g. a decorator counting writes). */
+  schedulerStore?: (store: Store) => Store;
 }
 
 /** A scheduler, an agent and their services, for one test. */
@@ -72,6 +74,7 @@ export class SchedulerEnv {
     readonly config: Config,
     private readonly dir: string,
     hosts: Record<string, unknown>,
+    private readonly schedulerStore: Store = store,
   ) {
     const url = inject('redisUrl');
     this.redis = createRedisFromUrl(url);
@@ -113,6 +116,7 @@ export class SchedulerEnv {
       config,
       dir,
       opts.hosts ?? { count: 2, shardsPerHost: 2, coresPerShard: 4, ramPerShardGB: 16 },
+      opts.schedulerStore?.(store),
     );
     await env.agent.start();
     return env;
@@ -127,7 +131,7 @@ export class SchedulerEnv {
     const registry = createNodeRegistry({ redis, keys: this.keys });
     const s = createScheduler({
       config,
-      store: this.store,
+      store: this.schedulerStore,
       redis,
       leaseRedis,
       keys: this.keys,

@@ -9,7 +9,7 @@ let bob: TestUser;
 let admin: TestUser;
 
 beforeAll(async () => {
-  h = await WebHarness.start();
+  h = await WebHarness.start(['limits.max_array_tasks=1000000']); // above the default
   alice = await h.user('alice');
   bob = await h.user('bob');
   admin = await h.user('boss', { admin: true });

@@ -7,7 +7,7 @@ import { GodError, ValidationError, type HostInfo, type Placement } from '@god/c
 import { hold, holdProblem, unhold, type Allocation, type GroupHosts } from './allocation.js';
 import { parseCpuset } from './cpuset.js';
 import { summarize } from './free.js';
-import { allocationFor, needOf } from './need.js';
+import { allocationFor, needOf, neverFits } from './need.js';
 import { createPass, type ClusterCore } from './pass.js';
 import { ShardIndex } from './shard-index.js';
 import { buildHost, type HostState } from './state.js';
@@ -42,6 +42,21 @@ export interface Cluster {
   hostProblems(): HostProblem[];
   /** Free and total capacity, for metrics. */
   free(): FreeSummary;
+  /** Bumped whenever the hosts change (so a verdict of `unfit` may change only then). */
+  readonly generation: number;
+  /**
+   * Why a job of this shape cannot run on the current hosts even when they are idle, or null
+   * when it could; `final` is false when there are no hosts at all (agents not registered yet).
+   */
+  unfit(request: PlacementRequest): Unfit | null;
+}
+
+/** Why a job of some shape cannot be placed on any current host, idle or not. */
+export interface Unfit {
+  code: 'RESOURCES' | 'CONSTRAINT';
+  message: string;
+  /** True when hosts exist and none can ever take the job: a reason to reject it. */
+  final: boolean;
 }
 
 class ClusterState implements Cluster, ClusterCore {
@@ -103,6 +118,15 @@ class ClusterState implements Cluster, ClusterCore {
     unhold(this.index, this.groups, this.hosts.get(a.placement.host) as HostState, a);
     this.live.delete(jobId);
     return a.placement;
+  }
+
+  unfit(request: PlacementRequest): Unfit | null {
+    if (this.hosts.size === 0)
+      return { code: 'RESOURCES', message: 'no hosts are registered', final: false };
+    const need = needOf(request, this.defaultMaxLifespan);
+    if (typeof need === 'string') return { code: 'RESOURCES', message: need, final: true };
+    const never = neverFits(this.hosts.values(), need);
+    return never === null ? null : { ...never, final: true };
   }
 
   updateHosts(infos: readonly HostInfo[]): HostProblem[] {
