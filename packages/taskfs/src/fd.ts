@@ -46,6 +46,17 @@ export async function openNode(path: string | Buffer): Promise<Node> {
   }
 }
 
+/** Opens the directory `path` with O_PATH, following links (for configured roots only). */
+export async function openDirectory(path: string): Promise<Node> {
+  const fh = await open(path, O_PATH | constants.O_DIRECTORY);
+  try {
+    return { fh, st: await fh.stat() };
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
 /** Opens the entry `name` of `dir` without following a link there (see openNode). */
 export function openChild(dir: FileHandle, name: Name): Promise<Node> {
   if (!isPlainName(name)) {
