@@ -85,6 +85,18 @@ describe('links planted by a job', () => {
   });
 });
 
+describe('set-id files', () => {
+  it('are not served while they keep a set-uid or set-gid bit', async () => {
+    const job = await h.jobOf(alice);
+    const dir = taskDirOf(h.config.shared_dir, job);
+    await h.writeTaskFile(job, 'suid', 'ELF');
+    await chmod(join(dir, 'suid'), 0o4755);
+    expect((await failure(alice.client.download(job.id, 'suid'))).status).toBe(403);
+    await chmod(join(dir, 'suid'), 0o755);
+    expect(await (await alice.client.download(job.id, 'suid')).text()).toBe('ELF');
+  });
+});
+
 describe('links swapped during requests', () => {
   it('never serves or lists a byte of what a swapped link points to', async () => {
     const job = await h.jobOf(alice);
