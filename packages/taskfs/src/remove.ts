@@ -7,9 +7,10 @@
  * descriptors stays bounded whatever the job built.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { lstat, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { GodError } from '@god/core';
 import { at, closeQuietly, isGone, openChild, type Node } from './fd.js';
+import { forEachLimit, PARALLEL } from './limit.js';
 import { MAX_DEPTH } from './strip.js';
 
 /** Tries at one entry that keeps changing type under us before giving up (a racing user). */
@@ -28,14 +29,21 @@ async function emptyDir(dir: Node, top: Node, depth: number): Promise<void> {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const names = await readdir(at(dir.fh), { encoding: 'buffer' });
     if (names.length === 0) return;
-    for (const name of names) {
-      if (depth + 1 < MAX_DEPTH) {
-        await removeChild(dir, name, top, depth);
-        continue;
+    if (depth + 1 < MAX_DEPTH) {
+      // Non-directories in parallel; directories one at a time (one descriptor per level).
+      const subdirs: Buffer[] = [];
+      await forEachLimit(names, PARALLEL, async (name) => {
+        const first = await lstat(at(dir.fh, name)).catch(() => null);
+        if (first?.isDirectory() === true) subdirs.push(name);
+        else await removeChild(dir, name, top, depth);
+      });
+      for (const name of subdirs) await removeChild(dir, name, top, depth);
+    } else {
+      // Too deep: move the entries up to the top directory under fresh names, walk them there.
+      for (const name of names) {
+        const fresh = Buffer.from(`.god-removing-${randomBytes(8).toString('hex')}`);
+        await rename(at(dir.fh, name), at(top.fh, fresh)).catch(ignoreGone);
       }
-      // Too deep: move the entry up to the top directory under a fresh name, walk it from there.
-      const fresh = Buffer.from(`.god-removing-${randomBytes(8).toString('hex')}`);
-      await rename(at(dir.fh, name), at(top.fh, fresh)).catch(ignoreGone);
     }
     if (depth > 0) return;
   }

@@ -115,6 +115,15 @@ describe('stripping a task directory', () => {
     expect((await stat(sealed)).mode & 0o777).toBe(0);
   });
 
+  it('closes a root job’s directory again before walking it', async () => {
+    await chmod(task, 0o777);
+    await stripTaskDir(task, { uid: 0 });
+    expect(await mode(task)).toBe(0o700);
+    await chmod(task, 0o755);
+    await stripTaskDir(task, { uid: 3000 });
+    expect(await mode(task)).toBe(0o755);
+  });
+
   it('takes an absent directory in its stride', async () => {
     expect(await stripTaskDir(join(dir, 'none'), { uid: 0 })).toMatchObject({ stripped: 0 });
   });

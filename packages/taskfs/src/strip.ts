@@ -9,8 +9,10 @@
  * what remains. Only root jobs can set capabilities or make device nodes (other jobs run with
  * every capability dropped), so only their files are chowned.
  */
-import { chmod, chown, readdir, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chmod, chown, lstat, readdir, unlink } from 'node:fs/promises';
 import { at, closeQuietly, isGone, openChild, openNode, type Node } from './fd.js';
+import { forEachLimit, PARALLEL } from './limit.js';
 
 /** Deeper directories than this are sealed (mode 0) rather than walked: one descriptor a level. */
 export const MAX_DEPTH = 128;
@@ -46,7 +48,11 @@ export async function stripTaskDir(dir: string, owner: JobOwner): Promise<StripR
     throw err;
   }
   try {
-    if (root.st.isDirectory()) await stripDir(root, owner, report, 0, root.st.dev);
+    if (!root.st.isDirectory()) return report;
+    // A root job's directory is root's: closed again first (the job may have opened it), so no
+    // other account can move a file to a place the walk has already passed.
+    if (owner.uid === 0) await chmod(at(root.fh), 0o700);
+    await stripDir(root, owner, report, 0, root.st.dev);
   } finally {
     await closeQuietly(root.fh);
   }
@@ -61,32 +67,57 @@ async function stripDir(
   dev: number,
 ): Promise<void> {
   const names = await readdir(at(dir.fh), { encoding: 'buffer' });
-  for (const name of names) {
-    let node: Node;
-    try {
-      node = await openChild(dir.fh, name);
-    } catch (err) {
-      if (isGone(err)) continue; // removed meanwhile
-      throw err;
-    }
-    try {
-      const { st } = node;
-      if (st.dev !== dev) continue; // a mount point: not the job's file system
-      if (st.isDirectory()) {
-        if (depth + 1 < MAX_DEPTH) await stripDir(node, owner, report, depth + 1, dev);
-        else {
-          await chmod(at(node.fh), 0);
-          report.sealed++;
-        }
-      } else if (st.isBlockDevice() || st.isCharacterDevice()) {
-        await unlink(at(dir.fh, name)).catch(ignoreGone);
-        report.devices++;
-      } else if (st.isFile()) {
-        await stripFile(node, owner, report);
+  const subdirs: Buffer[] = [];
+  // Files in parallel; directories afterwards, one at a time (one descriptor per level).
+  await forEachLimit(names, PARALLEL, async (name) => {
+    // A first look (no link followed): most entries need nothing, and are left at that.
+    const first = await lstat(at(dir.fh, name)).catch(ignoreGoneAs(null));
+    if (first === null) return;
+    if (first.isDirectory()) subdirs.push(name);
+    else if (needsLook(first, owner)) await visit(dir, name, owner, report, depth, dev);
+  });
+  for (const name of subdirs) await visit(dir, name, owner, report, depth, dev);
+}
+
+/** True when an entry may need a change: set-id bits, a device, or a root job's file (caps). */
+function needsLook(st: Stats, owner: JobOwner): boolean {
+  if (st.isBlockDevice() || st.isCharacterDevice()) return true;
+  return st.isFile() && (owner.uid === 0 || (st.mode & SET_ID) !== 0);
+}
+
+/** Opens `name` of `dir` and acts on what the descriptor holds (not on the first look). */
+async function visit(
+  dir: Node,
+  name: Buffer,
+  owner: JobOwner,
+  report: StripReport,
+  depth: number,
+  dev: number,
+): Promise<void> {
+  let node: Node;
+  try {
+    node = await openChild(dir.fh, name);
+  } catch (err) {
+    if (isGone(err)) return; // removed meanwhile
+    throw err;
+  }
+  try {
+    const { st } = node;
+    if (st.dev !== dev) return; // a mount point: not the job's file system
+    if (st.isDirectory()) {
+      if (depth + 1 < MAX_DEPTH) await stripDir(node, owner, report, depth + 1, dev);
+      else {
+        await chmod(at(node.fh), 0);
+        report.sealed++;
       }
-    } finally {
-      await closeQuietly(node.fh);
+    } else if (st.isBlockDevice() || st.isCharacterDevice()) {
+      await unlink(at(dir.fh, name)).catch(ignoreGoneAs(undefined));
+      report.devices++;
+    } else if (st.isFile()) {
+      await stripFile(node, owner, report);
     }
+  } finally {
+    await closeQuietly(node.fh);
   }
 }
 
@@ -105,6 +136,9 @@ async function stripFile(node: Node, owner: JobOwner, report: StripReport): Prom
   if (((owner.uid === 0 ? st.mode : now) & SET_ID) !== 0) report.stripped++;
 }
 
-function ignoreGone(err: unknown): void {
-  if (!isGone(err)) throw err;
+function ignoreGoneAs<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if (!isGone(err)) throw err;
+    return value;
+  };
 }
