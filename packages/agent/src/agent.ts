@@ -11,6 +11,7 @@ import {
   type Executor,
   type ExitReport,
   type HostInfo,
+  type Job,
   type RecoverableExecutor,
 } from '@god/core';
 import {
@@ -51,6 +52,8 @@ export interface AgentOptions {
   heartbeatMs: number;
   /** Dispatch messages processed at once per shard queue. */
   concurrency: number;
+  /** Run on each ended job before it is `over` (see CompletionDeps.sanitize). */
+  sanitize?: (job: Job) => Promise<void>;
 }
 
 /** A running agent. */
@@ -98,6 +101,7 @@ class AgentImpl implements Agent {
       events: this.events,
       logger: opts.logger,
       killOutcomes: this.killOutcomes,
+      ...(opts.sanitize !== undefined && { sanitize: opts.sanitize }),
     });
   }
 

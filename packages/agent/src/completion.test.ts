@@ -69,6 +69,27 @@ describe('completion', () => {
     ]);
   });
 
+  it('makes the task directory harmless before the job is over, and not over when that fails', async () => {
+    const job = await running();
+    const events = createEventPublisher({ redis: h.redis, keys: h.keys });
+    const seen: string[] = [];
+    let fail = true;
+    const guarded = createCompletionHandler({
+      store: h.store,
+      events,
+      logger: silentLogger,
+      sanitize: async (j) => {
+        seen.push((await h.store.getJob(j.id))!.state);
+        if (fail) throw new Error('disk gone');
+      },
+    });
+    await expect(guarded(makeReport(job.id))).rejects.toThrow('disk gone');
+    expect((await h.store.getJob(job.id))?.state).toBe('running');
+    fail = false;
+    expect(await guarded(makeReport(job.id))).toBe('ended');
+    expect(seen).toEqual(['running', 'running']);
+  });
+
   it('leaves a job that ended otherwise alone', async () => {
     const job = await running();
     await h.store.transition(job.id, 'running', 'over', { outcome: 'lost', reason: 'host lost' });

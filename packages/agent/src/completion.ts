@@ -1,6 +1,7 @@
 /**
  * Completion: what happens when an executor reports that a job's run ended. The job moves to
- * `over` (compare-and-set, with outcome, exit code, usage and end time), its usage is booked in
+ * `over` (compare-and-set, with outcome, exit code, usage and end time), after what the job left
+ * on the host was made harmless (`sanitize`: no set-id file in its task directory), its usage is booked in
  * the ledger, and `job.ended` is published so the scheduler frees the resources and dependents
  * may run. The agent runs it for its own executor's reports; a watcher may run it for executors
  * that report centrally. Safe to repeat: a retry after a crash between the steps redoes the
@@ -37,6 +38,12 @@ export interface CompletionDeps {
   logger: Logger;
   /** Outcomes asked for by kills in flight: a `killed` report of such a job ends with it. */
   killOutcomes?: Map<number, 'killed' | 'quota'>;
+  /**
+   * Makes what the ended run left on this host harmless before the job is `over` (the agent
+   * strips set-id bits, capabilities and devices from the task directory). A failure fails the
+   * completion, which is tried again: a job is never `over` with such files left behind.
+   */
+  sanitize?: (job: Job) => Promise<void>;
 }
 
 /** Options of one completion. */
@@ -82,6 +89,7 @@ async function completeOne(
     switch (job.state) {
       case 'running':
       case 'suspended': {
+        await deps.sanitize?.(job);
         const next = await step(deps, job, job.state, report);
         if (next === 'ended') {
           log.info({ ...fields, exitcode: report.exitcode }, 'job ended');
@@ -96,6 +104,7 @@ async function completeOne(
           log.info({ ...fields, actual: job.outcome }, 'exit report for a job already over');
           return 'already-over';
         }
+        await deps.sanitize?.(job);
         await finish(deps, job, report);
         return 'repeated';
       default:

@@ -5,6 +5,7 @@
 import {
   grantMounts,
   parseOrThrow,
+  taskDirOf,
   type Config,
   type HostModel,
   type Job,
@@ -12,6 +13,7 @@ import {
 } from '@god/core';
 import { createKeys, createQueues, createRedis, redisOptions, type Logger } from '@god/coord';
 import { createStore } from '@god/store';
+import { stripTaskDir } from '@god/taskfs';
 import { createAgent, type Agent } from './agent.js';
 import { executors } from './registry.js';
 import { cpusetFor, detectTopology, shardsFor, TopologySettingsSchema } from './topology/index.js';
@@ -57,6 +59,7 @@ export async function startAgentProcess(
     logger,
     heartbeatMs: config.agent.heartbeat_ms,
     concurrency: config.agent.concurrency,
+    sanitize: (job) => sanitizeTaskDir(config, job, logger),
     ...(hostName !== undefined && { hostName }),
   });
   await agent.start();
@@ -70,6 +73,18 @@ export async function startAgentProcess(
       await store.close();
     },
   };
+}
+
+/**
+ * Strips set-uid/set-gid bits, file capabilities and device nodes from an ended job's task
+ * directory, so nothing it left can raise anyone's rights on this host, whatever the mount
+ * options of shared_dir (the container is gone: nothing can put them back from inside).
+ */
+async function sanitizeTaskDir(config: Config, job: Job, logger: Logger): Promise<void> {
+  const owner = { uid: job.container.root ? 0 : job.user.uid };
+  const done = await stripTaskDir(taskDirOf(config.shared_dir, job), owner);
+  if (done.stripped + done.devices + done.sealed + done.foreign > 0)
+    logger.warn({ jobId: job.id, ...done }, 'task directory made harmless');
 }
 
 /**

@@ -1,12 +1,21 @@
 /**
- * Removing a job's task directory, and never anything else: the path comes from
- * `taskDirOf(shared_dir, job)`, and both it and shared_dir are resolved through symlinks before
- * the removal, which happens only when the real path lies strictly inside the real shared_dir.
- * A symlinked user directory pointing elsewhere is refused, not followed.
+ * Removing a job's task directory, and never anything else. shared_dir (configured by the
+ * administrator) is opened as a directory; below it nothing is followed: the user's directory
+ * must be a real directory (a symlink there is refused), and the task directory is removed from
+ * directory descriptors (@god/taskfs removeEntry), so a link inside is removed as a link, a
+ * directory swapped for a link during the removal leads nowhere, and nothing on another file
+ * system is touched.
  */
-import { realpath, rm } from 'node:fs/promises';
-import { dirname, relative, resolve, sep, isAbsolute } from 'node:path';
+import { relative, resolve, sep, isAbsolute } from 'node:path';
 import { GodError, taskDirOf, type Job } from '@god/core';
+import {
+  closeQuietly,
+  isGone,
+  openChild,
+  openDirectory,
+  removeEntry,
+  type Node,
+} from '@god/taskfs';
 
 /** True when `path` lies strictly inside `root` (both absolute and normalised). */
 export function isInside(root: string, path: string): boolean {
@@ -20,7 +29,8 @@ export type RemoveResult = 'removed' | 'absent';
 /**
  * Removes the task directory of `job` under `sharedDir` (relative paths resolve against the
  * process's working directory, as everywhere in the config). An absent directory is fine; a
- * path that is, or resolves to, anything outside shared_dir throws a GodError (`INVALID_CONFIG`: the file system contradicts shared_dir).
+ * user directory that is not a real directory under shared_dir throws a GodError
+ * (`INVALID_CONFIG`: the file system contradicts shared_dir).
  */
 export async function removeTaskDir(
   sharedDir: string,
@@ -29,27 +39,26 @@ export async function removeTaskDir(
   const root = resolve(sharedDir);
   const dir = resolve(taskDirOf(sharedDir, job));
   if (!isInside(root, dir)) throw outside(job.id, dir, root);
-  const realRoot = await realOrNull(root);
-  if (realRoot === null) return 'absent';
-  // The parent (the user's directory) is resolved: a symlink there would lead elsewhere. The
-  // task directory itself is resolved too, in case it is a symlink.
-  const realParent = await realOrNull(dirname(dir));
-  if (realParent === null) return 'absent';
-  if (realParent !== realRoot && !isInside(realRoot, realParent)) {
-    throw outside(job.id, realParent, realRoot);
+  const top = await orNull(openDirectory(root));
+  if (top === null) return 'absent';
+  let user: Node | null = null;
+  try {
+    user = await orNull(openChild(top.fh, Buffer.from(job.user.id)));
+    if (user === null) return 'absent';
+    if (!user.st.isDirectory() || user.st.dev !== top.st.dev)
+      throw outside(job.id, `${root}/${job.user.id}`, root);
+    return await removeEntry(user, Buffer.from(String(job.id)));
+  } finally {
+    await closeQuietly(user?.fh);
+    await closeQuietly(top.fh);
   }
-  const realDir = await realOrNull(dir);
-  if (realDir === null) return 'absent';
-  if (!isInside(realRoot, realDir)) throw outside(job.id, realDir, realRoot);
-  await rm(realDir, { recursive: true, force: true });
-  return 'removed';
 }
 
-async function realOrNull(path: string): Promise<string | null> {
+async function orNull(p: Promise<Node>): Promise<Node | null> {
   try {
-    return await realpath(path);
+    return await p;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isGone(err)) return null;
     throw err;
   }
 }
@@ -57,6 +66,6 @@ async function realOrNull(path: string): Promise<string | null> {
 function outside(id: number, path: string, root: string): GodError {
   return new GodError(
     'INVALID_CONFIG',
-    `task directory of job ${id} resolves to ${path}, outside shared_dir ${root}: not removed`,
+    `task directory of job ${id} is under ${path}, not a directory of shared_dir ${root}: not removed`,
   );
 }

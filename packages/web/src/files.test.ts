@@ -33,7 +33,7 @@ describe('task directory files', () => {
       size: 8,
     });
     const res = await alice.client.download(job.id, 'results/table.csv');
-    expect(res.headers.get('content-disposition')).toBe('attachment; filename="table.csv"');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename=table.csv');
     expect(await res.text()).toBe('a,b\n1,2\n');
   });
 
@@ -51,12 +51,10 @@ describe('task directory files', () => {
       expect(err.status).toBe(400);
       expect(err.issues[0]?.path).toBe('query.path');
     }
-    for (const path of ['escape', 'etcdir/passwd', 'etcdir', 'missing']) {
+    for (const path of ['escape', 'etcdir/passwd', 'etcdir', 'missing', 'inside-link']) {
       expect((await failure(alice.client.download(job.id, path))).status).toBe(404);
     }
     expect((await failure(alice.client.files(job.id, 'etcdir'))).status).toBe(404);
-    // A link that stays inside is fine.
-    expect(await (await alice.client.download(job.id, 'inside-link')).text()).toBe('out\n');
   });
 
   it('refuses what is not a regular file or a directory', async () => {

@@ -4,7 +4,8 @@
  * ends are reported (exit codes, OOM, kills, usage), suspend/resume, and recovery by a second
  * executor instance as after an agent restart.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ValidationError, type ExitReport, type Job } from '@god/core';
 import {
@@ -72,6 +73,20 @@ describe('inside the container', () => {
     expect([dir.uid, dir.gid, dir.mode & 0o777]).toEqual([1234, 2345, 0o700]);
     const script = await stat(`${rig.sharedDir}/alice/${job.id}/god.sh`);
     expect([script.uid, script.gid, script.mode & 0o777]).toEqual([1234, 2345, 0o755]);
+  });
+
+  it('lets no other local account list job ids; the user reaches their own task directory', async () => {
+    const { job } = await runToEnd({ cmd: 'true', uid: 1234, gid: 2345 });
+    const userDir = `${rig.sharedDir}/alice`;
+    const st = await stat(userDir);
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([0, 2345, 0o710]);
+    // shared_dir as an administrator would leave it for users: enterable, not listable.
+    await chmod(rig.sharedDir, 0o711);
+    const as = (uid: number, gid: number, path: string): number | null =>
+      spawnSync('ls', [path], { uid, gid, stdio: 'ignore' }).status;
+    expect(as(4321, 4321, userDir)).not.toBe(0);
+    expect(as(4321, 4321, `${userDir}/${job.id}`)).not.toBe(0);
+    expect(as(1234, 2345, `${userDir}/${job.id}`)).toBe(0);
   });
 
   it('pins to the placed cpuset, sets no_new_privs and drops every capability', async () => {

@@ -198,7 +198,7 @@ class DockerExecutorImpl implements DockerExecutor {
       });
       assertSafe(options, this.sockets);
       const owner = job.container.root ? { uid: 0, gid: 0 } : job.user;
-      await prepareTaskDir(taskDir, job.command.cmd, owner);
+      await prepareTaskDir(taskDir, job.command.cmd, owner, job.user.gid);
       await ensureImage(this.docker, job.container.image, this.settings);
       const container = await this.create(options, name);
       try {

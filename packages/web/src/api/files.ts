@@ -1,14 +1,19 @@
 /**
  * Files of a job's task directory: list, download, and the job's output (`god.log` / `god.err`)
  * as text, its last lines, or followed live (SSE) until the job ends. Paths never leave the task
- * directory (task-files.ts).
+ * directory and never give more than the job could read (task-files.ts). Every opened file is
+ * closed on every path: sent, failed, or the client gone mid-body (sendRange).
  */
+import type { FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { create as contentDisposition } from 'content-disposition';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { taskDirOf, type Job } from '@god/core';
 import type { Principal } from '../auth/principal.js';
 import { visibleJob } from '../authz.js';
+import type { Logger } from '@god/coord';
 import type { WebContext } from '../context.js';
 import { route, STREAMED, type Route } from '../http/route.js';
 import { FilePathQuery, JobIdParams, LogsQuery } from './schemas.js';
@@ -48,8 +53,8 @@ export function fileRoutes(ctx: WebContext): Route[] {
         ),
       }),
       handler: async ({ params, query, principal }) => {
-        const { dir } = await dirOf(principal, params.id);
-        return { path: query.path, entries: await listDir(dir, query.path) };
+        const { job, dir } = await dirOf(principal, params.id);
+        return { path: query.path, entries: await listDir(dir, job, query.path) };
       },
     }),
     route({
@@ -62,17 +67,20 @@ export function fileRoutes(ctx: WebContext): Route[] {
       query: FilePathQuery,
       produces: 'application/octet-stream',
       handler: async ({ params, query, principal, res }) => {
-        const { dir } = await dirOf(principal, params.id);
-        const { fh, size } = await openInside(dir, query.path);
-        const name = query.path.split('/').pop() || 'file';
-        res.status(200);
-        res.setHeader('Content-Type', 'application/octet-stream');
-        res.setHeader('Content-Length', String(size));
-        res.setHeader(
-          'Content-Disposition',
-          `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
-        );
-        await pipeFile(fh, 0, size, res);
+        const { job, dir } = await dirOf(principal, params.id);
+        const { fh, size } = await openInside(dir, job, query.path);
+        try {
+          const name = query.path.split('/').pop() || 'file';
+          res.status(200);
+          res.setHeader('Content-Type', 'application/octet-stream');
+          res.setHeader('Content-Length', String(size));
+          // RFC 6266: an ASCII fallback, and the exact name as UTF-8 (RFC 5987 `filename*`).
+          res.setHeader('Content-Disposition', contentDisposition(name));
+        } catch (err) {
+          await fh.close();
+          throw err;
+        }
+        await sendRange(fh, 0, size, res, ctx.logger, { jobId: job.id });
         return STREAMED;
       },
     }),
@@ -93,40 +101,58 @@ export function fileRoutes(ctx: WebContext): Route[] {
         }
         let opened;
         try {
-          opened = await openInside(dir, FILE[query.stream]);
+          opened = await openInside(dir, job, FILE[query.stream]);
         } catch {
           // No output yet (the job has not started): an empty log, not an error.
           res.status(200).type('text/plain').send('');
           return STREAMED;
         }
         const { fh, size } = opened;
-        const start = query.tail === undefined ? 0 : await tailStart(fh, size, query.tail);
+        let start: number;
+        try {
+          start = query.tail === undefined ? 0 : await tailStart(fh, size, query.tail);
+        } catch (err) {
+          await fh.close();
+          throw err;
+        }
         res.status(200).type('text/plain; charset=utf-8');
         res.setHeader('Content-Length', String(size - start));
-        await pipeFile(fh, start, size, res);
+        await sendRange(fh, start, size, res, ctx.logger, { jobId: job.id });
         return STREAMED;
       },
     }),
   ];
 }
 
-/** Writes bytes `from`..`to` of `fh` to `res` in chunks, then closes both. */
-async function pipeFile(
-  fh: Awaited<ReturnType<typeof openInside>>['fh'],
+/**
+ * Sends bytes `from`..`to` of `fh` as the rest of `res`, and closes `fh` whatever happens: the
+ * read stream owns it and closes it at its end, on a read error, and when `res` is closed early
+ * (the client went away: pipeline destroys the stream instead of waiting for a `drain` that
+ * never comes). A failure is logged once here, with the job, and ends the response.
+ */
+async function sendRange(
+  fh: FileHandle,
   from: number,
   to: number,
   res: Response,
+  logger: Logger,
+  fields: { jobId: number },
 ): Promise<void> {
-  try {
-    for (let at = from; at < to;) {
-      const buf = await readBytes(fh, at, Math.min(to, at + CHUNK));
-      if (buf.length === 0) break;
-      at += buf.length;
-      if (!res.write(buf)) await new Promise((resolve) => res.once('drain', resolve));
-    }
-  } finally {
+  if (to <= from) {
     await fh.close();
     res.end();
+    return;
+  }
+  try {
+    await pipeline(fh.createReadStream({ start: from, end: to - 1, autoClose: true }), res);
+  } catch (err) {
+    const gone = (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (gone) logger.debug(fields, 'client left during a download');
+    else logger.warn({ ...fields, err }, 'file download failed');
+    res.destroy();
+  } finally {
+    // Already closed by the stream in every case above; closing twice is harmless.
+    await fh.close().catch(() => undefined);
   }
 }
 
@@ -154,7 +180,7 @@ async function follow(
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const decoder = new StringDecoder('utf8');
-  let fh: Awaited<ReturnType<typeof openInside>>['fh'] | null = null;
+  let fh: FileHandle | null = null;
   let offset = 0;
   let lastCheck = 0;
   let current = job;
@@ -162,7 +188,7 @@ async function follow(
   try {
     while (!closed) {
       if (fh === null) {
-        const opened = await openInside(dir, file).catch(() => null);
+        const opened = await openInside(dir, job, file).catch(() => null);
         if (opened !== null) {
           fh = opened.fh;
           offset = tail === undefined ? 0 : await tailStart(fh, opened.size, tail);

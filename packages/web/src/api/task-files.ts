@@ -1,94 +1,41 @@
 /**
- * Reading inside a job's task directory, and never outside it. A requested path is relative,
- * has no `..` or NUL, and is resolved with realpath: a symlink the job planted that points
- * elsewhere (`ln -s /etc/shadow out`) resolves outside the directory and is refused. Only
- * directories and regular files are served (no sockets, devices or FIFOs).
+ * Reading inside a job's task directory, and never outside it, with the job's own rights. A
+ * requested path is relative, without `..` or NUL; it is then walked one component at a time
+ * from the directory's descriptor without following any link (@god/taskfs), so a link the job
+ * planted (`ln -s /etc/shadow out`) or swaps in during the request leads nowhere, and a file or
+ * directory the job's uid/gid could not read itself (a hard link to someone else's file) is not
+ * shown or served either. Only directories and regular files are served.
  */
-import { constants } from 'node:fs';
-import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { ValidationError } from '@god/core';
-import { notFound } from '../http/errors.js';
+import type { FileHandle } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { ValidationError, type Job } from '@god/core';
+import { identityOf, listAs, openFileAs, type DirEntry } from '@god/taskfs';
 
-/** One entry of a directory listing. */
-export interface FileEntry {
-  name: string;
-  type: 'file' | 'directory' | 'other';
-  size: number;
-  /** Last modification, epoch ms. */
-  mtime: number;
-}
+/** One entry of a directory listing (a link is shown as `other`, with its own size). */
+export type FileEntry = DirEntry;
 
-/** The real path of `rel` inside `root`, or an error: bad path (400), outside or missing (404). */
-export async function resolveInside(root: string, rel: string): Promise<string> {
+/** Refuses a path that is not relative and plain (400 naming `query.path`). */
+export function checkRelative(rel: string): void {
   if (rel.includes('\0') || isAbsolute(rel) || rel.split(/[\\/]/).includes('..'))
     throw new ValidationError('invalid path', [
       { path: 'query.path', message: 'must be a path inside the task directory, without ..' },
     ]);
-  let realRoot: string;
-  let real: string;
-  try {
-    realRoot = await realpath(root);
-    real = await realpath(join(realRoot, rel));
-  } catch {
-    throw notFound(`file ${rel || '.'}`);
-  }
-  const inside = relative(realRoot, real);
-  if (inside !== '' && (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)))
-    throw notFound(`file ${rel}`);
-  return real;
 }
 
-/** The entries of a directory inside the task directory, sorted by name. */
-export async function listDir(root: string, rel: string): Promise<FileEntry[]> {
-  const dir = await resolveInside(root, rel);
-  const info = await stat(dir);
-  if (!info.isDirectory()) throw notFound(`directory ${rel}`);
-  const names = await readdir(dir);
-  const entries = await Promise.all(
-    names.sort().map(async (name): Promise<FileEntry | null> => {
-      try {
-        const s = await stat(join(dir, name));
-        const type = s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other';
-        return { name, type, size: s.size, mtime: s.mtimeMs };
-      } catch {
-        return null; // removed meanwhile, or a dangling link
-      }
-    }),
-  );
-  return entries.filter((e): e is FileEntry => e !== null);
+/** The entries of a directory inside `job`'s task directory `root`, sorted by name. */
+export function listDir(root: string, job: Job, rel: string): Promise<FileEntry[]> {
+  checkRelative(rel);
+  return listAs(root, rel, identityOf(job));
 }
 
-/**
- * A regular file inside the task directory, opened for reading. The job owns the directory and
- * could swap a checked file for a symlink before we open it, so the open does not follow a final
- * symlink, and what the descriptor really is (/proc/self/fd) is checked again after the open.
- */
-export async function openInside(
+/** A regular file inside `job`'s task directory `root`, opened for reading (caller closes). */
+export function openInside(
   root: string,
+  job: Job,
   rel: string,
 ): Promise<{ fh: FileHandle; size: number }> {
-  const path = await resolveInside(root, rel);
-  let fh: FileHandle;
-  try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    throw notFound(`file ${rel}`);
-  }
-  try {
-    const [realRoot, actual, info] = await Promise.all([
-      realpath(root),
-      readlink(`/proc/self/fd/${fh.fd}`),
-      fh.stat(),
-    ]);
-    const inside = relative(realRoot, actual);
-    if (!info.isFile() || inside === '' || inside.startsWith('..') || isAbsolute(inside))
-      throw notFound(`file ${rel}`);
-    return { fh, size: info.size };
-  } catch (err) {
-    await fh.close();
-    throw err;
-  }
+  checkRelative(rel);
+  return openFileAs(root, rel, identityOf(job));
 }
 
 /** Bytes `from`..`to` of an open file (to: exclusive). */
