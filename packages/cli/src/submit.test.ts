@@ -17,6 +17,7 @@ beforeAll(async () => {
     'volumes=[{name: scratch, path: /srv/scratch, acl: rw}, {name: ref, path: /srv/ref}]',
     'security.allow_root=true',
     'defaults.image=god-test/busybox:latest',
+    'constraints=[{name: site, values: [paris, lyon]}]',
   ]);
   alice = await h.user('alice');
   const boss = await h.user('boss', { admin: true });
@@ -51,7 +52,7 @@ describe('god submit', () => {
         ...['--array', '1:9:3%2', '--after', `${a.id},${b.id}`, '--afterany', String(c.id)],
         ...['--afternotok', String(a.id), '--hold', '--interactive', '--root'],
         ...['--label', 'site==paris', '--port', '8080', '--port', '9090'],
-        ...['--env', 'A=1=2', '--env', 'FROM_HERE', '--tmp-storage', '10G', '--maxlifespan', '2h'],
+        ...['--env', 'A=1=2', '--env', 'FROM_HERE', '--maxlifespan', '2h'],
         '--json',
       ],
       { cwd: dir, env: { FROM_HERE: 'local value' } },
@@ -67,7 +68,7 @@ describe('god submit', () => {
       meta: { name: 'count', description: 'counts things', tags: ['t1', 't2'] },
       requirements: {
         cpu: 2,
-        ram: 0.5,
+        ram: 512 * 2 ** 20,
         gpus: 1,
         array: { spec: '1:9:3%2', first: 1, last: 7, step: 3, count: 3, limit: 2 },
         label: ['site==paris'],
@@ -78,7 +79,7 @@ describe('god submit', () => {
           { id: a.id, kind: 'afternotok' },
         ],
         ports: [8080, 9090],
-        tmpstorage: 10,
+        tmpstorage: null,
         maxlifespan: 7200,
       },
       container: {

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { fieldIssues } from './validation.js';
 import { setPath } from './paths.js';
+import { JobLimitsSchema, ramBytes } from './quantity.js';
+import { BYTES_PER_GB } from './units.js';
 
 const positiveMs = z.number().int().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
@@ -106,13 +108,16 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       image: z.string().min(1).default('god-test/busybox:latest'),
       cpu: z.number().int().min(1).default(1),
-      ram: z.number().positive().default(1),
+      /** Bytes (written `1G`, `512M` or a number of GB). */
+      ram: ramBytes.default(BYTES_PER_GB),
     })
     .prefault({}),
   limits: z
     .strictObject({
       max_pending_per_user: z.number().int().min(0).default(0),
       max_pending: z.number().int().min(0).default(0),
+      /** The largest job a user may submit (cores, RAM, GPUs, maxlifespan). */
+      job: JobLimitsSchema,
     })
     .prefault({}),
   quotas: z

@@ -8,6 +8,7 @@ import {
   EVENTS,
   ValidationError,
   accessFor,
+  updateLimitIssues,
   type FieldIssue,
   type Job,
   type JobUpdate,
@@ -38,6 +39,7 @@ export async function submitFor(
     counters: ctx.counters,
     publisher: ctx.publisher,
     limits: ctx.config.limits,
+    constraints: ctx.config.constraints,
     access: accessFor(ctx.plugin, p.account, ctx.config),
     defaults: ctx.config.defaults,
   };
@@ -170,6 +172,7 @@ export async function update(
     else if (adminOnly && !p.admin)
       issues.push({ path: field, message: `only administrators may change ${field}` });
   }
+  issues.push(...updateLimitIssues(patch, ctx.config.limits.job, p.admin));
   if (issues.length > 0) throw new ValidationError('invalid update', issues);
   const updated = await ctx.store.updateJob(job.id, patch);
   if (updated === null) throw new HttpError('CONFLICT', `job ${id} is finished: it cannot change`);

@@ -6,7 +6,15 @@
  * Fixed on purpose: suspend, resume and archive change state, so they are POST, never GET.
  */
 import { z } from 'zod';
-import { EVENTS, JobUpdateSchema, isValidLogin, parseOrThrow, type Job } from '@god/core';
+import {
+  EVENTS,
+  JobUpdateSchema,
+  ValidationError,
+  isValidLogin,
+  parseOrThrow,
+  updateLimitIssues,
+  type Job,
+} from '@god/core';
 import { requestControl } from '@god/watcher';
 import { checkApiKey } from '../auth/api-keys.js';
 import type { Principal } from '../auth/principal.js';
@@ -219,10 +227,10 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
             : body.name === 'maxlifespan'
               ? { maxlifespan: Number(v) }
               : { [body.name]: v };
-        const updated = await ctx.store.updateJob(
-          job.id,
-          parseOrThrow(JobUpdateSchema, patch, 'invalid update'),
-        );
+        const parsed = parseOrThrow(JobUpdateSchema, patch, 'invalid update');
+        const over = updateLimitIssues(parsed, ctx.config.limits.job, principal.admin);
+        if (over.length > 0) throw new ValidationError('invalid update', over);
+        const updated = await ctx.store.updateJob(job.id, parsed);
         if (updated === null) throw new HttpError('CONFLICT', `task ${job.id} is over`);
         await ctx.publisher
           .publish(EVENTS.changed, { jobId: job.id, state: updated.state })
