@@ -99,7 +99,8 @@ describe('buildContainerSpec for a user job', () => {
 
   it('passes the confinement check, which refuses any other memory or CPU set (#19)', () => {
     const i = input({ ramGB: 2, cpu: 2 });
-    const c = confinementOf(i.job, i.placement, i.cpuset);
+    const cpuset = (cores: string): string => i.cpuset(cores);
+    const c = confinementOf(i.job, i.placement, cpuset);
     expect(() => assertConfined(spec, c)).not.toThrow();
     const bad = (over: object): (() => void) => {
       const changed = { ...spec, HostConfig: { ...hc, ...over } };
@@ -122,14 +123,14 @@ describe('buildContainerSpec for a user job', () => {
       confinementOf(
         { ...i.job, requirements: { ...i.job.requirements, cpu: 1 } },
         i.placement,
-        i.cpuset,
+        cpuset,
       ),
     ).toThrow(/2 cores to a job of 1/);
     expect(() =>
       confinementOf(
         { ...i.job, requirements: { ...i.job.requirements, ram: 0 } },
         i.placement,
-        i.cpuset,
+        cpuset,
       ),
     ).toThrow(/memory limit of 0 bytes/);
   });
