@@ -126,6 +126,24 @@ describe('god submit', () => {
     const volume = await god(['submit', '--cmd', 'true', '--volume', 'etc']);
     expect(volume.code).toBe(2);
     expect(volume.err).toMatch(/\ncontainer\.volumes\[0\]\.name: .+\n$/);
+    // The same quantity rules as every API (#19): no limit that rounds to nothing, no label
+    // that is not configured, no run time beyond limits.job.
+    const tiny = await god(['submit', '--cmd', 'true', '--ram', '0.000001G']);
+    expect([tiny.code, tiny.err]).toEqual([
+      2,
+      expect.stringMatching(/\nrequirements\.ram: must be at least 6 MiB/),
+    ]);
+    const label = await god(['submit', '--cmd', 'true', '--label', 'rack==1']);
+    expect([label.code, label.err]).toEqual([
+      2,
+      expect.stringMatching(/\nrequirements\.label\[0\]: rack is not/),
+    ]);
+    const long = await god(['submit', '--cmd', 'true', '--maxlifespan', '3650d']);
+    expect([long.code, long.err]).toEqual([
+      2,
+      expect.stringMatching(/\nrequirements\.maxlifespan: must be at most/),
+    ]);
+    expect((await newest()).id).toBe(before);
   });
 
   it('refuses flags it cannot read before calling the server (exit 2)', async () => {
