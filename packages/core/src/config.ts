@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { fieldIssues } from './validation.js';
 import { setPath } from './paths.js';
-import { JobLimitsSchema, ramBytes } from './quantity.js';
+import { JobLimitsSchema, defaultsWithinLimits, ramBytes } from './quantity.js';
 import { BYTES_PER_GB } from './units.js';
 
 const positiveMs = z.number().int().positive();
@@ -345,7 +345,8 @@ export function resolveConfig(sources: ConfigSources = {}): Config {
   }
 
   if (issues.length === 0) {
-    const result = ConfigSchema.safeParse(raw);
+    // Checks across sections here, so the schema stays one plain object (its `shape` usable).
+    const result = ConfigSchema.superRefine(defaultsWithinLimits).safeParse(raw);
     if (result.success) return deepFreeze(result.data);
     for (const issue of fieldIssues(result.error)) {
       const from = origin.get(issue.path);

@@ -163,5 +163,15 @@ describe('a submission', () => {
       /limits\.job\.max_ram/,
     );
     expect(() => resolveConfig({ sets: ['defaults.ram=1e-300'] })).toThrow(/defaults\.ram/);
+    expect(() =>
+      resolveConfig({
+        sets: [
+          'limits.job.max_ram=1G',
+          'defaults.ram=2G',
+          'defaults.cpu=8',
+          'limits.job.max_cpu=4',
+        ],
+      }),
+    ).toThrow(/defaults\.cpu.*\n?.*defaults\.ram|defaults\.ram.*defaults\.cpu/s);
   });
 });

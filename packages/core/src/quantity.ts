@@ -53,6 +53,29 @@ export const JobLimitsSchema = z
 /** The resolved `limits.job`. */
 export type JobLimits = z.output<typeof JobLimitsSchema>;
 
+/**
+ * Config refinement: the job a submission gets when it names no cores or RAM must itself be
+ * within `limits.job`, or every such job would be refused for a value its owner never wrote.
+ */
+export function defaultsWithinLimits(
+  c: { defaults: { cpu: number; ram: number }; limits: { job: JobLimits } },
+  ctx: z.RefinementCtx,
+): void {
+  const { defaults, limits } = c;
+  if (defaults.cpu > limits.job.max_cpu)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['defaults', 'cpu'],
+      message: `must be at most limits.job.max_cpu (${limits.job.max_cpu})`,
+    });
+  if (defaults.ram > limits.job.max_ram)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['defaults', 'ram'],
+      message: `must be at most limits.job.max_ram (${formatBytes(limits.job.max_ram)})`,
+    });
+}
+
 /** A configured placement constraint (`constraints` in the config). */
 export interface ConstraintDef {
   readonly name: string;
