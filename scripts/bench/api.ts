@@ -97,6 +97,7 @@ async function main(): Promise<void> {
       counters: createCounters({ redis: conn, keys }),
       publisher: createEventPublisher({ redis: conn, keys }),
       limits: config.limits,
+      constraints: config.constraints,
       access: config,
     };
     const directS = await load(

@@ -170,6 +170,7 @@ class God {
       counters: createCounters({ redis: this.redis, keys }),
       publisher: createEventPublisher({ redis: this.redis, keys }),
       limits: this.config.limits,
+      constraints: this.config.constraints,
       access: this.config,
     };
     const job = {

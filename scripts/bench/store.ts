@@ -70,7 +70,7 @@ function makeJob(i: number): NewJob {
     meta: { name: `bench-${i}`, description: '', tags: i % 10 === 0 ? ['tenth'] : [] },
     requirements: {
       cpu: 1 + (i % 4),
-      ram: 2,
+      ram: 2 * 2 ** 30,
       gpus: 0,
       array: null,
       label: [],

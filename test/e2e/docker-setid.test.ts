@@ -86,6 +86,7 @@ async function submitRoot(script: string): Promise<Job> {
       counters: createCounters({ redis, keys }),
       publisher: createEventPublisher({ redis, keys }),
       limits: config.limits,
+      constraints: config.constraints,
       access: config,
     },
     USER,

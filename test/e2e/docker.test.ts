@@ -113,6 +113,7 @@ async function submit(script: string, extra: object = {}): Promise<Job> {
       counters: createCounters({ redis, keys }),
       publisher: createEventPublisher({ redis, keys }),
       limits: config.limits,
+      constraints: config.constraints,
       access: config,
     },
     USER,

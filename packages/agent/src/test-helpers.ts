@@ -62,7 +62,7 @@ export function makeNewJob(env: Record<string, string> = {}, over: Partial<NewJo
     meta: { name: 'job', description: '', tags: [] },
     requirements: {
       cpu: 1,
-      ram: 2,
+      ram: 2 * 2 ** 30,
       gpus: 0,
       array: null,
       label: [],

@@ -186,7 +186,7 @@ function newJob(user: string): NewJob {
     meta: { name: 'job', description: '', tags: [] },
     requirements: {
       cpu: 1,
-      ram: 1,
+      ram: 2 ** 30,
       gpus: 0,
       array: null,
       label: [],

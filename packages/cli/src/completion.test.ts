@@ -65,7 +65,7 @@ describe('god completion', () => {
     const fish = await rig.run(['completion', 'fish']);
     expect(fish.code).toBe(0);
     expect(fish.out).toContain(`complete -c god -n '__god_at "god"' -f -a "submit"`);
-    expect(fish.out).toContain(`complete -c god -n '__god_at "god submit"' -l tmp-storage -r`);
+    expect(fish.out).toContain(`complete -c god -n '__god_at "god submit"' -l maxlifespan -r`);
     expect(fish.out).toContain(`complete -c god -n '__god_at "god logs"' -s f -l follow -d`);
     expect(fish.out).toContain('"god keys revoke"');
     expect(await rig.run(['completion', 'tcsh'])).toMatchObject({ code: 2 });

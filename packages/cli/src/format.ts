@@ -24,9 +24,10 @@ export function time(ms: number | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** GB as a short size: `512M`, `8G`, `1.5T`. */
-export function gb(value: number | null): string {
-  if (value === null) return '-';
+/** A RAM request (bytes) as a short size: `512M`, `8G`, `1.5T`. */
+export function ram(bytes: number | null): string {
+  if (bytes === null) return '-';
+  const value = bytes / 2 ** 30;
   if (value < 1) return `${round(value * 1024)}M`;
   return value >= 1024 ? `${round(value / 1024)}T` : `${round(value)}G`;
 }

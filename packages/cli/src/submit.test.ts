@@ -17,6 +17,7 @@ beforeAll(async () => {
     'volumes=[{name: scratch, path: /srv/scratch, acl: rw}, {name: ref, path: /srv/ref}]',
     'security.allow_root=true',
     'defaults.image=god-test/busybox:latest',
+    'constraints=[{name: site, values: [paris, lyon]}]',
   ]);
   alice = await h.user('alice');
   const boss = await h.user('boss', { admin: true });
@@ -51,7 +52,7 @@ describe('god submit', () => {
         ...['--array', '1:9:3%2', '--after', `${a.id},${b.id}`, '--afterany', String(c.id)],
         ...['--afternotok', String(a.id), '--hold', '--interactive', '--root'],
         ...['--label', 'site==paris', '--port', '8080', '--port', '9090'],
-        ...['--env', 'A=1=2', '--env', 'FROM_HERE', '--tmp-storage', '10G', '--maxlifespan', '2h'],
+        ...['--env', 'A=1=2', '--env', 'FROM_HERE', '--maxlifespan', '2h'],
         '--json',
       ],
       { cwd: dir, env: { FROM_HERE: 'local value' } },
@@ -67,7 +68,7 @@ describe('god submit', () => {
       meta: { name: 'count', description: 'counts things', tags: ['t1', 't2'] },
       requirements: {
         cpu: 2,
-        ram: 0.5,
+        ram: 512 * 2 ** 20,
         gpus: 1,
         array: { spec: '1:9:3%2', first: 1, last: 7, step: 3, count: 3, limit: 2 },
         label: ['site==paris'],
@@ -78,7 +79,7 @@ describe('god submit', () => {
           { id: a.id, kind: 'afternotok' },
         ],
         ports: [8080, 9090],
-        tmpstorage: 10,
+        tmpstorage: null,
         maxlifespan: 7200,
       },
       container: {
@@ -125,6 +126,24 @@ describe('god submit', () => {
     const volume = await god(['submit', '--cmd', 'true', '--volume', 'etc']);
     expect(volume.code).toBe(2);
     expect(volume.err).toMatch(/\ncontainer\.volumes\[0\]\.name: .+\n$/);
+    // The same quantity rules as every API (#19): no limit that rounds to nothing, no label
+    // that is not configured, no run time beyond limits.job.
+    const tiny = await god(['submit', '--cmd', 'true', '--ram', '0.000001G']);
+    expect([tiny.code, tiny.err]).toEqual([
+      2,
+      expect.stringMatching(/\nrequirements\.ram: must be at least 6 MiB/),
+    ]);
+    const label = await god(['submit', '--cmd', 'true', '--label', 'rack==1']);
+    expect([label.code, label.err]).toEqual([
+      2,
+      expect.stringMatching(/\nrequirements\.label\[0\]: rack is not/),
+    ]);
+    const long = await god(['submit', '--cmd', 'true', '--maxlifespan', '3650d']);
+    expect([long.code, long.err]).toEqual([
+      2,
+      expect.stringMatching(/\nrequirements\.maxlifespan: must be at most/),
+    ]);
+    expect((await newest()).id).toBe(before);
   });
 
   it('refuses flags it cannot read before calling the server (exit 2)', async () => {

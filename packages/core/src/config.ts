@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { fieldIssues } from './validation.js';
 import { setPath } from './paths.js';
-import { MAX_ARRAY_TASKS } from './units.js';
+import { JobLimitsSchema, defaultsWithinLimits, ramBytes } from './quantity.js';
+import { BYTES_PER_GB, MAX_ARRAY_TASKS } from './units.js';
 
 const positiveMs = z.number().int().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
@@ -107,7 +108,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       image: z.string().min(1).default('god-test/busybox:latest'),
       cpu: z.number().int().min(1).default(1),
-      ram: z.number().positive().default(1),
+      /** Bytes (written `1G`, `512M` or a number of GB). */
+      ram: ramBytes.default(BYTES_PER_GB),
     })
     .prefault({}),
   limits: z
@@ -116,6 +118,8 @@ export const ConfigSchema = z.strictObject({
       max_pending: z.number().int().min(0).default(0),
       /** Most tasks in one job array (each task counts against the pending limits). */
       max_array_tasks: z.number().int().min(1).max(MAX_ARRAY_TASKS).default(100_000),
+      /** The largest job a user may submit (cores, RAM, GPUs, maxlifespan). */
+      job: JobLimitsSchema,
     })
     .prefault({}),
   quotas: z
@@ -363,7 +367,8 @@ export function resolveConfig(sources: ConfigSources = {}): Config {
   }
 
   if (issues.length === 0) {
-    const result = ConfigSchema.safeParse(raw);
+    // Checks across sections here, so the schema stays one plain object (its `shape` usable).
+    const result = ConfigSchema.superRefine(defaultsWithinLimits).safeParse(raw);
     if (result.success) return deepFreeze(result.data);
     for (const issue of fieldIssues(result.error)) {
       const from = origin.get(issue.path);

@@ -4,6 +4,7 @@ export * from './job.js';
 export * from './job-schema.js';
 export * from './transition.js';
 export * from './units.js';
+export * from './quantity.js';
 export * from './validation.js';
 export * from './config.js';
 export * from './plugins.js';

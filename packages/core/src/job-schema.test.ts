@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.js';
 import { newJobFromSubmission, parseJobSubmission } from './job-schema.js';
-import { arrayTaskIds, parseArraySpec, parseDurationSeconds, parseSizeGB } from './units.js';
+import { arrayTaskIds, parseArraySpec, parseDurationSeconds, parseSizeBytes } from './units.js';
+
+const GiB = 2 ** 30;
 
 const minimal = { container: { image: 'busybox' }, command: { cmd: 'echo hi' } };
 
@@ -21,7 +23,7 @@ describe('job submission', () => {
     const sub = parseJobSubmission(minimal);
     expect(sub.requirements).toMatchObject({
       cpu: 1,
-      ram: 1,
+      ram: GiB,
       gpus: 0,
       array: null,
       tasks: [],
@@ -31,16 +33,13 @@ describe('job submission', () => {
     expect(sub.container).toEqual({ image: 'busybox', volumes: [], root: false });
   });
 
-  it('accepts RAM as 8G, 512M or a number of GB, and durations as text', () => {
-    expect(parseJobSubmission({ ...minimal, requirements: { ram: '8G' } }).requirements.ram).toBe(
-      8,
-    );
-    expect(parseJobSubmission({ ...minimal, requirements: { ram: '512M' } }).requirements.ram).toBe(
-      0.5,
-    );
-    expect(parseJobSubmission({ ...minimal, requirements: { ram: 2.5 } }).requirements.ram).toBe(
-      2.5,
-    );
+  it('accepts RAM as 8G, 512M or a number of GB, as bytes, and durations as text', () => {
+    const ram = (v: number | string): number =>
+      parseJobSubmission({ ...minimal, requirements: { ram: v } }).requirements.ram;
+    expect(ram('8G')).toBe(8 * GiB);
+    expect(ram('512M')).toBe(GiB / 2);
+    expect(ram(2.5)).toBe(2.5 * GiB);
+    expect(ram('6291456B')).toBe(6 * 2 ** 20);
     expect(
       parseJobSubmission({ ...minimal, requirements: { maxlifespan: '1h30m' } }).requirements
         .maxlifespan,
@@ -139,11 +138,11 @@ describe('units', () => {
   });
 
   it('parses sizes and durations', () => {
-    expect(parseSizeGB('1T')).toBe(1024);
-    expect(parseSizeGB('2048K')).toBeCloseTo(2048 / 1024 / 1024);
-    expect(parseSizeGB('4GiB')).toBe(4);
-    expect(typeof parseSizeGB('0G')).toBe('string');
-    expect(typeof parseSizeGB(-1)).toBe('string');
+    expect(parseSizeBytes('1T')).toBe(1024 * GiB);
+    expect(parseSizeBytes('2048K')).toBe(2048 * 1024);
+    expect(parseSizeBytes('4GiB')).toBe(4 * GiB);
+    expect(parseSizeBytes('0G')).toBe(0);
+    expect(typeof parseSizeBytes(-1)).toBe('string');
     expect(parseDurationSeconds('2d')).toBe(172800);
     expect(parseDurationSeconds('90')).toBe(90);
     expect(typeof parseDurationSeconds('1.5h')).toBe('string');

@@ -4,26 +4,9 @@
  */
 import { z } from 'zod';
 import { DEPENDENCY_KINDS, type Dependency, type JobUser, type NewJob } from './job.js';
-import { parseArraySpec, parseDurationSeconds, parseSizeGB } from './units.js';
+import { MAX_CPU, MAX_GPUS, durationSeconds, ramBytes } from './quantity.js';
+import { BYTES_PER_GB, parseArraySpec } from './units.js';
 import { parseOrThrow } from './validation.js';
-
-const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const r = parseSizeGB(v);
-  if (typeof r === 'string') {
-    ctx.addIssue({ code: 'custom', message: r });
-    return z.NEVER;
-  }
-  return r;
-});
-
-const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const r = parseDurationSeconds(v);
-  if (typeof r === 'string') {
-    ctx.addIssue({ code: 'custom', message: r });
-    return z.NEVER;
-  }
-  return r;
-});
 
 const arraySpec = z.string().transform((v, ctx) => {
   const r = parseArraySpec(v);
@@ -64,9 +47,10 @@ export const JobSubmissionSchema = z.strictObject({
     .default('default'),
   requirements: z
     .strictObject({
-      cpu: z.number().int('must be a whole number of cores').min(1).max(4096).default(1),
-      ram: size.default(1),
-      gpus: z.number().int().min(0).max(64).default(0),
+      cpu: z.number().int('must be a whole number of cores').min(1).max(MAX_CPU).default(1),
+      /** Bytes (input: `8G`, `512M` or a number of GB, as GO-Docker's documents). */
+      ram: ramBytes.default(BYTES_PER_GB),
+      gpus: z.number().int().min(0).max(MAX_GPUS).default(0),
       array: arraySpec.nullable().default(null),
       label: z
         .array(
@@ -76,8 +60,11 @@ export const JobSubmissionSchema = z.strictObject({
         .default([]),
       tasks: z.array(dependency).max(1000).default([]),
       ports: z.array(z.number().int().min(1).max(65535)).max(32).default([]),
-      tmpstorage: size.nullable().default(null),
-      maxlifespan: duration.default(0),
+      // god enforces no limit on temporary storage, so asking for one is refused, not ignored.
+      tmpstorage: z
+        .null({ message: 'god does not enforce temporary storage limits: remove this field' })
+        .default(null),
+      maxlifespan: durationSeconds.default(0),
       executor: z.string().regex(NAME).max(64).nullable().default(null),
       group: z
         .strictObject({
@@ -132,11 +119,11 @@ export const JobUpdateSchema = z.strictObject({
     .array(z.string().regex(NAME, 'tags are letters, digits, _ . -').max(64))
     .max(50)
     .optional(),
-  maxlifespan: duration.optional(),
+  maxlifespan: durationSeconds.optional(),
 });
 export type JobUpdate = z.output<typeof JobUpdateSchema>;
 
-/** A validated submission, with defaults filled in and units converted (GB, seconds). */
+/** A validated submission, with defaults filled in and units converted (bytes, seconds). */
 export type JobSubmission = z.output<typeof JobSubmissionSchema>;
 /** What a client sends before validation. */
 export type JobSubmissionInput = z.input<typeof JobSubmissionSchema>;

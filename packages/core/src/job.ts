@@ -44,9 +44,10 @@ export interface ArraySpec {
   limit: number;
 }
 
-/** What the job needs to run. RAM and temporary storage are in GB, durations in seconds. */
+/** What the job needs to run: whole cores, bytes and seconds (see quantity.ts). */
 export interface JobRequirements {
   cpu: number;
+  /** Memory limit in bytes (an integer, at least MIN_RAM_BYTES). */
   ram: number;
   gpus: number;
   array: ArraySpec | null;
@@ -56,7 +57,8 @@ export interface JobRequirements {
   tasks: Dependency[];
   /** Container ports to map to host ports. */
   ports: number[];
-  tmpstorage: number | null;
+  /** Always null: god enforces no temporary storage limit, so none is accepted. */
+  tmpstorage: null;
   /** Maximum run time in seconds; 0 means the configured default. */
   maxlifespan: number;
   /** Executor by name; null means the configured default. */

@@ -18,7 +18,7 @@ export interface QueuedJob {
   /** Submission time, epoch ms: the job's place in line. */
   submitted: number;
   cpu: number;
-  /** GB */
+  /** Bytes. */
   ram: number;
   gpus: number;
 }

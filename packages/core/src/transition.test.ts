@@ -22,7 +22,7 @@ function makeJob(over: Partial<Job> = {}): Job {
     meta: { name: 'j', description: '', tags: [] },
     requirements: {
       cpu: 1,
-      ram: 1,
+      ram: 2 ** 30,
       gpus: 0,
       array: null,
       label: [],

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ValidationError } from '@god/core';
+import { ValidationError, resolveConfig } from '@god/core';
 import {
   counterNames,
   createCounters,
@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { LimitExceededError, submitJobs, type SubmitDeps } from './submit.js';
 
 const job = { container: { image: 'busybox' }, command: { cmd: 'true' } };
+const GiB = 2 ** 30;
 const alice = { id: 'alice', uid: 1001, gid: 1001, sgids: [], home: '/home/alice' };
 
 let dir: string;
@@ -32,7 +33,13 @@ beforeEach(async () => {
     store,
     counters: createCounters({ redis, keys }),
     publisher: createEventPublisher({ redis, keys }),
-    limits: { max_pending_per_user: 3, max_pending: 5, max_array_tasks: 1_000 },
+    limits: {
+      ...resolveConfig().limits,
+      max_pending_per_user: 3,
+      max_pending: 5,
+      max_array_tasks: 1_000,
+    },
+    constraints: [{ name: 'zone', values: ['a', 'b'] }],
     access: {
       volumes: [
         { name: 'home', path: '$HOME', acl: 'rw' },
@@ -50,7 +57,7 @@ afterEach(async () => {
 
 describe('submitJobs', () => {
   it('fills the configured image, cores and RAM where a job names none', async () => {
-    const withDefaults = { ...deps, defaults: { image: 'site/base:1', cpu: 2, ram: 4 } };
+    const withDefaults = { ...deps, defaults: { image: 'site/base:1', cpu: 2, ram: 4 * GiB } };
     const [bare, explicit] = await submitJobs(withDefaults, alice, [
       { command: { cmd: 'true' } },
       {
@@ -61,11 +68,11 @@ describe('submitJobs', () => {
     ]);
     expect(bare).toMatchObject({
       container: { image: 'site/base:1' },
-      requirements: { cpu: 2, ram: 4 },
+      requirements: { cpu: 2, ram: 4 * GiB },
     });
     expect(explicit).toMatchObject({
       container: { image: 'busybox' },
-      requirements: { cpu: 1, ram: 0.5 },
+      requirements: { cpu: 1, ram: GiB / 2 },
     });
     // Without configured defaults the image is required, and the error names it.
     await expect(submitJobs(deps, alice, [{ command: { cmd: 'true' } }])).rejects.toThrow(
@@ -127,7 +134,7 @@ describe('submitJobs', () => {
     expect(await deps.counters.get(counterNames.pending())).toBe(0);
     const unlimited = {
       ...deps,
-      limits: { max_pending_per_user: 0, max_pending: 0, max_array_tasks: 1_000 },
+      limits: { ...deps.limits, max_pending_per_user: 0, max_pending: 0, max_array_tasks: 1_000 },
     };
     await submitJobs(unlimited, alice, [{ ...job, requirements: { array: '1000' } }]);
     expect(await deps.counters.get(counterNames.pendingOfUser('alice'))).toBe(1_000);
@@ -155,6 +162,43 @@ describe('submitJobs', () => {
     ]);
     expect((await store.listJobs()).jobs).toHaveLength(0);
     expect(await deps.counters.get(counterNames.pending())).toBe(0);
+  });
+
+  it('holds every quantity to limits.job and labels to configured constraints (#19)', async () => {
+    const job1 = { max_cpu: 4, max_ram: 8 * GiB, max_gpus: 1, max_maxlifespan: 3600 };
+    const limited = { ...deps, limits: { ...deps.limits, job: job1 } };
+    const req = (requirements: object): object => ({ ...job, requirements });
+    const largest = { cpu: 4, ram: '8G', gpus: 1, maxlifespan: '1h', label: ['zone==a'] };
+    const err = await submitJobs(limited, alice, [
+      req({ cpu: 5 }),
+      req({ ram: '8193M' }),
+      req({ gpus: 2 }),
+      req({ maxlifespan: 3601 }),
+      req({ label: ['zone==c'] }),
+      req({ label: ['rack==1'] }),
+      req({ ram: 1e-300 }),
+      req({ ram: 1e308 }),
+      req({ maxlifespan: 1e308 }),
+      req({ tmpstorage: '1G' }),
+      req(largest),
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues.map((i) => i.path)).toEqual([
+      'jobs[0].requirements.cpu',
+      'jobs[1].requirements.ram',
+      'jobs[2].requirements.gpus',
+      'jobs[3].requirements.maxlifespan',
+      'jobs[4].requirements.label[0]',
+      'jobs[5].requirements.label[0]',
+      'jobs[6].requirements.ram',
+      'jobs[7].requirements.ram',
+      'jobs[8].requirements.maxlifespan',
+      'jobs[9].requirements.tmpstorage',
+    ]);
+    expect((await store.listJobs()).jobs).toHaveLength(0);
+    expect(await deps.counters.get(counterNames.pending())).toBe(0);
+    const [ok] = await submitJobs(limited, alice, [req(largest)]);
+    expect(ok?.requirements).toMatchObject({ cpu: 4, ram: 8 * GiB, gpus: 1, maxlifespan: 3600 });
   });
 
   it('refuses volumes and root that were not granted, naming each, and writes nothing', async () => {

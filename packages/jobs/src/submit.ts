@@ -11,6 +11,7 @@ import {
   ValidationError,
   fieldIssues,
   grantMounts,
+  jobLimitIssues,
   JobSubmissionSchema,
   newJobFromSubmission,
   type Config,
@@ -27,7 +28,10 @@ export interface SubmitDeps {
   store: Store;
   counters: Counters;
   publisher: EventPublisher;
+  /** Pending-job limits and the largest job (`limits.job`). */
   limits: Config['limits'];
+  /** The placement constraints users may name in `requirements.label`. */
+  constraints: Config['constraints'];
   /** The volumes jobs may ask for and who may run as root. */
   access: Pick<Config, 'volumes' | 'security'>;
   /** What a job gets when it does not say (`defaults.image`, `cpu`, `ram`). */
@@ -80,6 +84,7 @@ export async function submitJobs(
     ]);
   const subs = validateAll(
     deps.defaults === undefined ? inputs : inputs.map((i) => withDefaults(i, deps.defaults!)),
+    deps,
   );
   checkAccess(deps.access, owner, subs);
   checkArrays(deps.limits.max_array_tasks, subs);
@@ -160,7 +165,8 @@ function withDefaults(input: unknown, d: Config['defaults']): unknown {
     requirements: {
       ...requirements,
       cpu: requirements['cpu'] ?? d.cpu,
-      ram: requirements['ram'] ?? d.ram,
+      // The default is in bytes already: `B` says so to the parser (a bare number means GB).
+      ram: requirements['ram'] ?? `${d.ram}B`,
     },
   };
 }
@@ -169,20 +175,28 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Validates every input; one ValidationError lists the problems of all of them. */
-function validateAll(inputs: readonly unknown[]): JobSubmission[] {
+/**
+ * Validates every input, then holds it to the configured maxima and constraints; one
+ * ValidationError lists the problems of all of them.
+ */
+function validateAll(
+  inputs: readonly unknown[],
+  deps: Pick<SubmitDeps, 'limits' | 'constraints'>,
+): JobSubmission[] {
   const issues: FieldIssue[] = [];
   const out: JobSubmission[] = [];
   inputs.forEach((input, i) => {
     const r = JobSubmissionSchema.safeParse(input);
-    if (r.success) out.push(r.data);
-    else
-      for (const issue of fieldIssues(r.error))
-        issues.push(
-          inputs.length === 1
-            ? issue
-            : { ...issue, path: `jobs[${i}]${issue.path ? `.${issue.path}` : ''}` },
-        );
+    const found = r.success
+      ? jobLimitIssues(r.data.requirements, deps.limits.job, deps.constraints)
+      : fieldIssues(r.error);
+    if (r.success && found.length === 0) out.push(r.data);
+    for (const issue of found)
+      issues.push(
+        inputs.length === 1
+          ? issue
+          : { ...issue, path: `jobs[${i}]${issue.path ? `.${issue.path}` : ''}` },
+      );
   });
   if (issues.length > 0) throw new ValidationError('invalid job', issues);
   return out;

@@ -3,7 +3,14 @@
  * resource-seconds over a sliding window) and project limits. Pure decisions over data the
  * leader hands in; the leader acts on them.
  */
-import type { Dependency, JobOutcome, JobState, JobUsage } from '@god/core';
+import {
+  BYTES_PER_GB,
+  formatBytes,
+  type Dependency,
+  type JobOutcome,
+  type JobState,
+  type JobUsage,
+} from '@god/core';
 import type { ProjectLimits, Quota, UsageTotals } from '@god/store';
 import type { SchedJob } from './sched-job.js';
 
@@ -54,7 +61,7 @@ export function checkDependencies(
 export function usageOf(job: Pick<SchedJob, 'cpu' | 'ram' | 'gpus'>, seconds: number): JobUsage {
   return {
     cpuSeconds: job.cpu * seconds,
-    ramGBSeconds: job.ram * seconds,
+    ramGBSeconds: (job.ram / BYTES_PER_GB) * seconds,
     gpuSeconds: job.gpus * seconds,
     wallSeconds: seconds,
     maxRamBytes: 0,
@@ -94,6 +101,7 @@ export function quotaExceeded(
 /** Resources a project holds at once. */
 export interface Held {
   cpu: number;
+  /** Bytes. */
   ram: number;
   gpus: number;
   jobs: number;
@@ -110,7 +118,10 @@ export function projectLimitReached(
   const h = held ?? { cpu: 0, ram: 0, gpus: 0, jobs: 0 };
   const over: string[] = [];
   if (limits.cpu > 0 && h.cpu + job.cpu > limits.cpu) over.push(`${h.cpu}/${limits.cpu} cores`);
-  if (limits.ram > 0 && h.ram + job.ram > limits.ram) over.push(`${h.ram}/${limits.ram} GB`);
+  // Project limits are in GB (whole or not); held RAM is in bytes.
+  const ramLimit = limits.ram * BYTES_PER_GB;
+  if (ramLimit > 0 && h.ram + job.ram > ramLimit)
+    over.push(`${formatBytes(h.ram)}/${formatBytes(ramLimit)} RAM`);
   if (limits.gpus > 0 && h.gpus + job.gpus > limits.gpus)
     over.push(`${h.gpus}/${limits.gpus} GPUs`);
   if (limits.jobs > 0 && h.jobs + 1 > limits.jobs) over.push(`${h.jobs}/${limits.jobs} jobs`);

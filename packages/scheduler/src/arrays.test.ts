@@ -5,7 +5,7 @@
  */
 import { counterNames, createCounters, createEventPublisher, createNodeRegistry } from '@god/coord';
 import { LimitExceededError, submitJobs, type SubmitDeps } from '@god/jobs';
-import type { Job } from '@god/core';
+import { resolveConfig, type Job } from '@god/core';
 import type { Store } from '@god/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchedulerEnv, waitFor } from './test-harness.js';
@@ -25,7 +25,13 @@ function submitDeps(e: SchedulerEnv, maxPerUser: number): SubmitDeps {
     store: e.store,
     counters: createCounters({ redis: e.redis, keys: e.keys }),
     publisher: createEventPublisher({ redis: e.redis, keys: e.keys }),
-    limits: { max_pending_per_user: maxPerUser, max_pending: 0, max_array_tasks: 1_000 },
+    limits: {
+      ...resolveConfig().limits,
+      max_pending_per_user: maxPerUser,
+      max_pending: 0,
+      max_array_tasks: 1_000,
+    },
+    constraints: [],
     access: { volumes: [], security: { allow_root: false, root_users: [] } },
   };
 }

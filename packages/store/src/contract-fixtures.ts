@@ -51,7 +51,7 @@ export function makeJob(over: Partial<NewJob> = {}): NewJob {
     meta: { name: 'job', description: '', tags: [] },
     requirements: {
       cpu: 1,
-      ram: 1,
+      ram: 2 ** 30,
       gpus: 0,
       array: null,
       label: [],
@@ -85,7 +85,7 @@ export function makeFullJob(): NewJob {
     },
     requirements: {
       cpu: 8,
-      ram: 15.5,
+      ram: 15.5 * 2 ** 30,
       gpus: 2,
       array: { spec: '1:9:3%2', first: 1, last: 7, step: 3, count: 3, limit: 2 },
       label: ['disk==ssd', 'zone==b'],
@@ -94,7 +94,7 @@ export function makeFullJob(): NewJob {
         { id: 4, kind: 'afterany' },
       ],
       ports: [8080, 22],
-      tmpstorage: 0.5,
+      tmpstorage: null,
       maxlifespan: 5400,
       executor: 'fake',
       group: { name: 'batch-7', policy: 'anti-affinity' },

@@ -250,7 +250,7 @@ function maxlifespan(seconds: number) {
   return {
     requirements: {
       cpu: 1,
-      ram: 2,
+      ram: 2 * 2 ** 30,
       gpus: 0,
       array: null,
       label: [],

@@ -37,7 +37,11 @@ describe('submission', () => {
       state: 'pending',
       user: { id: 'alice', uid: alice.uid, gid: alice.uid, project: 'default' },
       meta: { name: 'count', tags: ['t1'] },
-      requirements: { cpu: 2, ram: 0.5, array: { first: 1, last: 7, step: 3, count: 3, limit: 2 } },
+      requirements: {
+        cpu: 2,
+        ram: 512 * 2 ** 20,
+        array: { first: 1, last: 7, step: 3, count: 3, limit: 2 },
+      },
     });
     expect(await h.store.getJob(stored.id)).toEqual(stored);
   });

@@ -144,7 +144,7 @@ describe('ends', () => {
     // busybox tail keeps the whole (newline-free) input: 200 MB against a 64 MB limit.
     const { report } = await runToEnd({ cmd: 'head -c 200m /dev/zero | tail', ramGB: 0.0625 });
     expect(report.outcome).toBe('failed');
-    expect(report.reason).toBe('out of memory: exceeded its 0.0625 GB limit');
+    expect(report.reason).toBe('out of memory: exceeded its 64 MiB limit');
   });
 
   it('measures the CPU time of a busy second, within wall time x cores', async () => {

@@ -38,6 +38,7 @@ import { ensureImage } from './image.js';
 import { dockerTime, exitReportOf, parseLabels, type RunLabels } from './report.js';
 import { assertSafe } from './safety.js';
 import { buildContainerSpec, containerName, LABELS } from './spec.js';
+import { assertConfined, confinementOf } from './confinement.js';
 import { prepareTaskDir } from './task-dir.js';
 
 /** How often running jobs' memory is sampled (peak RSS without page cache). */
@@ -197,6 +198,10 @@ class DockerExecutorImpl implements DockerExecutor {
         cgroupParent: cgroup.parent,
       });
       assertSafe(options, this.sockets);
+      assertConfined(
+        options,
+        confinementOf(job, placement, (c) => this.host.cpuset(c)),
+      );
       const owner = job.container.root ? { uid: 0, gid: 0 } : job.user;
       await prepareTaskDir(taskDir, job.command.cmd, owner, job.user.gid);
       await ensureImage(this.docker, job.container.image, this.settings);

@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { dockerTime, exitReportOf, parseLabels, type RunLabels } from './report.js';
 
-const run: RunLabels = { jobId: 5, attempt: 2, epoch: 3, host: 'h', ramGB: 4, gpus: 2 };
+const run: RunLabels = {
+  jobId: 5,
+  attempt: 2,
+  epoch: 3,
+  host: 'h',
+  ramBytes: 4 * 2 ** 30,
+  gpus: 2,
+};
 const end = { exitCode: 0, oomKilled: false, startedAt: 10_000, finishedAt: 20_000 };
 const measured = { cpuSeconds: 7.5, maxRamBytes: 123 };
 
@@ -43,7 +50,7 @@ describe('exitReportOf', () => {
       expect([r.outcome, r.exitcode, r.reason]).toEqual([
         'failed',
         137,
-        'out of memory: exceeded its 4 GB limit',
+        'out of memory: exceeded its 4 GiB limit',
       ]);
     }
   });
@@ -56,17 +63,16 @@ describe('exitReportOf', () => {
 });
 
 describe('parseLabels', () => {
-  it('reads god labels', () => {
-    expect(
-      parseLabels({
-        'god.job': '5',
-        'god.attempt': '2',
-        'god.epoch': '3',
-        'god.host': 'h',
-        'god.ram_gb': '4',
-        'god.gpus': '2',
-      }),
-    ).toEqual(run);
+  it('reads god labels (RAM in bytes, or in GB on containers made before)', () => {
+    const labels = {
+      'god.job': '5',
+      'god.attempt': '2',
+      'god.epoch': '3',
+      'god.host': 'h',
+      'god.gpus': '2',
+    };
+    expect(parseLabels({ ...labels, 'god.ram_bytes': String(4 * 2 ** 30) })).toEqual(run);
+    expect(parseLabels({ ...labels, 'god.ram_gb': '4' })).toEqual(run);
   });
 
   it('ignores containers that are not god runs', () => {

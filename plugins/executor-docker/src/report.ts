@@ -2,7 +2,7 @@
  * From an ended container to god's ExitReport: pure, so the outcome rules (success, failed,
  * out of memory, killed) and the usage arithmetic are tested without a daemon.
  */
-import type { ExitReport } from '@god/core';
+import { BYTES_PER_GB, formatBytes, type ExitReport } from '@god/core';
 import { LABELS } from './spec.js';
 
 /** What god's labels on a container say about its run. */
@@ -11,7 +11,8 @@ export interface RunLabels {
   attempt: number;
   epoch: number;
   host: string;
-  ramGB: number;
+  /** The memory limit in bytes. */
+  ramBytes: number;
   gpus: number;
 }
 
@@ -25,7 +26,9 @@ export function parseLabels(labels: Record<string, string> | undefined): RunLabe
   const jobId = int(LABELS.job);
   const attempt = int(LABELS.attempt);
   const epoch = int(LABELS.epoch);
-  const ramGB = Number(labels[LABELS.ramGB] ?? 'NaN');
+  // Containers made before RAM was counted in bytes carry it in GB.
+  const oldGB = Number(labels[LABELS.ramGB] ?? 'NaN');
+  const ramBytes = int(LABELS.ramBytes) ?? (Number.isFinite(oldGB) ? oldGB * BYTES_PER_GB : 0);
   const gpus = int(LABELS.gpus) ?? 0;
   if (jobId === null || attempt === null || epoch === null) return null;
   return {
@@ -33,7 +36,7 @@ export function parseLabels(labels: Record<string, string> | undefined): RunLabe
     attempt,
     epoch,
     host: labels[LABELS.host] ?? '',
-    ramGB: Number.isFinite(ramGB) ? ramGB : 0,
+    ramBytes,
     gpus,
   };
 }
@@ -81,7 +84,7 @@ export function exitReportOf(
       cpuSeconds: measured.cpuSeconds,
       maxRamBytes: measured.maxRamBytes,
       wallSeconds,
-      ramGBSeconds: run.ramGB * wallSeconds,
+      ramGBSeconds: (run.ramBytes / BYTES_PER_GB) * wallSeconds,
       gpuSeconds: run.gpus * wallSeconds,
     },
   };
@@ -89,7 +92,7 @@ export function exitReportOf(
     return {
       ...base,
       outcome: 'failed',
-      reason: `out of memory: exceeded its ${run.ramGB} GB limit`,
+      reason: `out of memory: exceeded its ${formatBytes(run.ramBytes)} limit`,
     };
   if (killReason !== null) return { ...base, outcome: 'killed', reason: killReason };
   if (end.exitCode === 0) return { ...base, outcome: 'success', reason: 'exit code 0' };

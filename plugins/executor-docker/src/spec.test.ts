@@ -4,6 +4,7 @@ import { GodError, ValidationError, type ResolvedMount } from '@god/core';
 import { testSettings, makeJob, type JobShape } from './test-helpers.js';
 import { buildContainerSpec, commandOf, envOf, type SpecInput } from './spec.js';
 import { assertSafe } from './safety.js';
+import { assertConfined, confinementOf } from './confinement.js';
 
 const settings = testSettings('unix:///run/test/docker.sock', { network: 'none' });
 const home: ResolvedMount = {
@@ -34,7 +35,7 @@ function fail(): never {
 }
 
 describe('buildContainerSpec for a user job', () => {
-  const spec = buildContainerSpec(input({ ramGB: 2, attempt: 3 }));
+  const spec = buildContainerSpec(input({ ramGB: 2, attempt: 3, cpu: 2 }));
   const hc = spec.HostConfig ?? fail();
 
   it('names and labels the container by job and attempt, with no secret', () => {
@@ -45,7 +46,7 @@ describe('buildContainerSpec for a user job', () => {
       'god.epoch': '7',
       'god.user': 'alice',
       'god.host': 'h1',
-      'god.ram_gb': '2',
+      'god.ram_bytes': String(2 * 1024 ** 3),
       'god.gpus': '0',
     });
   });
@@ -94,6 +95,44 @@ describe('buildContainerSpec for a user job', () => {
 
   it('passes the safety check', () => {
     expect(() => assertSafe(spec, ['/run/test/docker.sock'])).not.toThrow();
+  });
+
+  it('passes the confinement check, which refuses any other memory or CPU set (#19)', () => {
+    const i = input({ ramGB: 2, cpu: 2 });
+    const cpuset = (cores: string): string => i.cpuset(cores);
+    const c = confinementOf(i.job, i.placement, cpuset);
+    expect(() => assertConfined(spec, c)).not.toThrow();
+    const bad = (over: object): (() => void) => {
+      const changed = { ...spec, HostConfig: { ...hc, ...over } };
+      return () => assertConfined(changed, c);
+    };
+    for (const over of [
+      { Memory: 0 },
+      { Memory: undefined },
+      { Memory: 2 * 1024 ** 3 + 1, MemorySwap: 2 * 1024 ** 3 + 1 },
+      { MemorySwap: -1 },
+      { MemorySwap: 0 },
+      { CpusetCpus: '2-3,6-8' },
+      { CpusetCpus: '' },
+      { CpusetCpus: undefined },
+      { CpusetMems: '0-1' },
+    ])
+      expect(bad(over), JSON.stringify(over)).toThrow(/container refused/);
+    // A placement wider than the job's cores, or a job without a usable memory limit.
+    expect(() =>
+      confinementOf(
+        { ...i.job, requirements: { ...i.job.requirements, cpu: 1 } },
+        i.placement,
+        cpuset,
+      ),
+    ).toThrow(/2 cores to a job of 1/);
+    expect(() =>
+      confinementOf(
+        { ...i.job, requirements: { ...i.job.requirements, ram: 0 } },
+        i.placement,
+        cpuset,
+      ),
+    ).toThrow(/memory limit of 0 bytes/);
   });
 });
 

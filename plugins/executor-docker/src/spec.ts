@@ -21,15 +21,15 @@ export const LABELS = {
   epoch: 'god.epoch',
   user: 'god.user',
   host: 'god.host',
-  /** Requested RAM (GB) and GPU count: usage is computed from them after a restart too. */
+  /** Requested RAM (bytes) and GPU count: usage is computed from them after a restart too. */
+  ramBytes: 'god.ram_bytes',
+  /** RAM in GB, on containers made before RAM was counted in bytes (read only). */
   ramGB: 'god.ram_gb',
   gpus: 'god.gpus',
 } as const;
 
 /** The script's file name in the task directory. */
 export const SCRIPT_NAME = 'god.sh';
-
-const BYTES_PER_GB = 1024 ** 3;
 
 /** Everything a container spec is built from. */
 export interface SpecInput {
@@ -56,17 +56,12 @@ export function containerName(jobId: number, attempt: number): string {
   return `god-${jobId}-${attempt}`;
 }
 
-/** RAM in GB as bytes (whole bytes). */
-export function gbToBytes(gb: number): number {
-  return Math.round(gb * BYTES_PER_GB);
-}
-
 /** The create options of `input.job`'s container; throws a non-retryable GodError if it cannot run. */
 export function buildContainerSpec(input: SpecInput): ContainerCreateOptions {
   const { job, placement, settings } = input;
   const root = job.container.root;
   const { exposed, bindings } = portSpec(job, placement, settings.network);
-  const memory = gbToBytes(job.requirements.ram);
+  const memory = job.requirements.ram;
   return {
     name: containerName(job.id, job.attempts),
     Image: job.container.image,
@@ -123,7 +118,7 @@ export function labelsOf(job: Job, hostName: string): Record<string, string> {
     [LABELS.epoch]: String(job.epoch),
     [LABELS.user]: job.user.id,
     [LABELS.host]: hostName,
-    [LABELS.ramGB]: String(job.requirements.ram),
+    [LABELS.ramBytes]: String(job.requirements.ram),
     [LABELS.gpus]: String(job.requirements.gpus),
   };
 }

@@ -30,6 +30,10 @@ export interface JobShape {
   sgids?: number[];
   root?: boolean;
   ramGB?: number;
+  /** Exact bytes (wins over ramGB). */
+  ramBytes?: number;
+  /** Cores asked for (default 1). */
+  cpu?: number;
   cpus?: string;
   attempt?: number;
   image?: string;
@@ -55,8 +59,8 @@ export function makeJob(id: number, host: string, shape: JobShape): Job {
     },
     meta: { name: `job-${id}`, description: '', tags: [] },
     requirements: {
-      cpu: 1,
-      ram: shape.ramGB ?? 0.25,
+      cpu: shape.cpu ?? 1,
+      ram: shape.ramBytes ?? Math.round((shape.ramGB ?? 0.25) * 2 ** 30),
       gpus: 0,
       array: null,
       label: [],

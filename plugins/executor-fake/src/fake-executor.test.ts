@@ -57,7 +57,7 @@ describe('fake executor with fake timers', () => {
 
   it('reports success at the end of the run time with usage from cpu, ram and gpus', async () => {
     const { ex, reports } = makeExecutor({ runtime_ms: 1500 });
-    const res = await ex.start(makeJob(1, {}, { cpu: 2, ram: 4, gpus: 1 }));
+    const res = await ex.start(makeJob(1, {}, { cpu: 2, ram: 4 * 2 ** 30, gpus: 1 }));
     expect(res).toEqual({ ok: true, startedAt: 1_000_000 });
     await vi.advanceTimersByTimeAsync(1499);
     expect(reports).toEqual([]);

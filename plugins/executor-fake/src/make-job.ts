@@ -15,7 +15,7 @@ export function makeJob(
     meta: { name: `job-${id}`, description: '', tags: [] },
     requirements: {
       cpu: 1,
-      ram: 1,
+      ram: 2 ** 30,
       gpus: 0,
       array: null,
       label: [],

@@ -1,11 +1,12 @@
 /** A job's run on the fake executor, and the exit report it ends with. */
-import type { ExitReport } from '@god/core';
+import { BYTES_PER_GB, type ExitReport } from '@god/core';
 import type { TimerHandle } from './timer-queue.js';
 
 /** One job on the fake executor, from its start to its end. */
 export interface Run {
   jobId: number;
   cpu: number;
+  /** Bytes. */
   ram: number;
   gpus: number;
   exitcode: number;
@@ -41,10 +42,10 @@ export function exitReport(
     endedAt: at,
     usage: {
       cpuSeconds: run.cpu * wallSeconds,
-      ramGBSeconds: run.ram * wallSeconds,
+      ramGBSeconds: (run.ram / BYTES_PER_GB) * wallSeconds,
       gpuSeconds: run.gpus * wallSeconds,
       wallSeconds,
-      maxRamBytes: Math.round(run.ram * 2 ** 30),
+      maxRamBytes: run.ram,
     },
   };
 }

@@ -19,7 +19,7 @@ export function makeJob(
   submitted: number,
   more: Partial<QueuedJob> = {},
 ): QueuedJob {
-  return { id, user, project: 'lab', submitted, cpu: 1, ram: 1, gpus: 0, ...more };
+  return { id, user, project: 'lab', submitted, cpu: 1, ram: 2 ** 30, gpus: 0, ...more };
 }
 
 /** Usage of `cpuSeconds` on one CPU with no RAM or GPU (billing = cpuSeconds with defaults). */

@@ -69,7 +69,10 @@ describe('decayed usage accounts', () => {
       ),
     ).toBe(18);
     expect(
-      billRate({ id: 1, user: 'u', project: 'p', submitted: 0, cpu: 4, ram: 8, gpus: 1 }, b),
+      billRate(
+        { id: 1, user: 'u', project: 'p', submitted: 0, cpu: 4, ram: 8 * 2 ** 30, gpus: 1 },
+        b,
+      ),
     ).toBe(8);
     expect(
       billUsage(

@@ -5,7 +5,7 @@
  * value at t is value·2^(-(t-at)/h) + r·h/ln2·(1 - 2^(-(t-at)/h)), exact for any number of jobs
  * because decay is linear.
  */
-import type { JobUsage, QueuedJob } from '@god/core';
+import { BYTES_PER_GB, type JobUsage, type QueuedJob } from '@god/core';
 
 /** Decayed usage, in billing units (weighted resource-seconds). */
 export interface Account {
@@ -37,7 +37,8 @@ export function billUsage(usage: JobUsage, b: Billing): number {
 
 /** Billing units per second of a job's allocation. */
 export function billRate(job: QueuedJob, b: Billing): number {
-  const rate = job.cpu * b.cpu + job.ram * b.ram + job.gpus * b.gpu;
+  // `b.ram` weighs GB-seconds, as the ledger books them; the job's RAM is in bytes.
+  const rate = job.cpu * b.cpu + (job.ram / BYTES_PER_GB) * b.ram + job.gpus * b.gpu;
   return Number.isFinite(rate) && rate > 0 ? rate : 0;
 }
 

@@ -5,7 +5,7 @@ import { createFifoPolicy } from './fifo.js';
 import fifoPolicy from './index.js';
 
 function makeJob(id: number, submitted: number, user = 'alice', project = 'default'): QueuedJob {
-  return { id, user, project, submitted, cpu: 1, ram: 1, gpus: 0 };
+  return { id, user, project, submitted, cpu: 1, ram: 2 ** 30, gpus: 0 };
 }
 
 function ids(policy: SchedulingPolicy, now = 0): number[] {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { JobQuery } from '@god/client';
 import { JOB_STATES, type Job, type JobState } from '@god/core';
 import { usage } from '../errors.js';
-import { gb, intOption, jobId, nameOf, stateOf, table, time } from '../format.js';
+import { ram, intOption, jobId, nameOf, stateOf, table, time } from '../format.js';
 import { collectList, type Kit } from '../kit.js';
 import type { ExitCode } from '../output.js';
 
@@ -105,7 +105,7 @@ async function list(kit: Kit, opts: ListOptions): Promise<ExitCode> {
     j.user.id,
     j.user.project,
     String(j.requirements.cpu),
-    gb(j.requirements.ram),
+    ram(j.requirements.ram),
     time(j.status.dates.submitted),
     time(j.status.dates.ended),
   ]);
@@ -135,7 +135,7 @@ export function describeJob(job: Job): string[] {
     ['description', job.meta.description === '' ? null : job.meta.description],
     ['tags', job.meta.tags.length === 0 ? null : job.meta.tags.join(', ')],
     ['image', `${job.container.image}${job.container.root ? ' (as root)' : ''}`],
-    ['requires', `${r.cpu} cpu, ${gb(r.ram)} ram, ${r.gpus} gpus${arr}`],
+    ['requires', `${r.cpu} cpu, ${ram(r.ram)} ram, ${r.gpus} gpus${arr}`],
     ['after', r.tasks.length === 0 ? null : r.tasks.map((t) => `${t.kind}:${t.id}`).join(', ')],
     ['volumes', job.container.volumes.map((v) => `${v.name}:${v.acl}`).join(', ') || null],
     ['max lifespan', r.maxlifespan === 0 ? null : `${r.maxlifespan} s`],

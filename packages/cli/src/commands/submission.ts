@@ -31,7 +31,6 @@ export interface SubmitOptions {
   label: string[];
   port: string[];
   env: string[];
-  tmpStorage?: string;
   maxlifespan?: string;
   wait?: boolean;
   json?: boolean;
@@ -83,7 +82,6 @@ function requirementsOf(opts: SubmitOptions): Requirements {
     ...(opts.label.length > 0 && { label: opts.label }),
     ...(tasks.length > 0 && { tasks }),
     ...(opts.port.length > 0 && { ports: opts.port.map((p) => intOption('--port', p)) }),
-    ...(opts.tmpStorage !== undefined && { tmpstorage: opts.tmpStorage }),
     ...(opts.maxlifespan !== undefined && { maxlifespan: opts.maxlifespan }),
   };
 }

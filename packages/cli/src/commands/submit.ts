@@ -45,7 +45,6 @@ export function registerSubmit(program: Command, kit: Kit): void {
       collect,
       [],
     )
-    .option('--tmp-storage <size>', 'temporary storage, e.g. 10G')
     .option('--maxlifespan <duration>', 'kill the job after this long, e.g. 90m, 2h, 1d')
     .option('--wait', 'wait for the job to end and exit with its exit code (see god --help)')
     .option('--json', 'print the job as the API answered it (the ended job with --wait)')

@@ -131,27 +131,27 @@ describe('EASY backfill', () => {
 
   it('counts RAM in what the reservation leaves over', () => {
     const cluster = createCluster([makeHost('h1', {}, 1, 8)]); // 64 GB
-    const a = makeRequest({ cpu: 1, ram: 60, maxlifespan: 3600 });
+    const a = makeRequest({ cpu: 1, ramGB: 60, maxlifespan: 3600 });
     const placed = { host: 'h1', shard: 'numa0', cpus: '0', mems: '0', gpus: [], ports: [] };
     expect(cluster.restore(a, placed, T0)).toMatchObject({ ok: true });
     const pass = cluster.beginPass(T0);
     // 4 GB free now; at T0+1h it takes 62 of the 64 GB: 2 GB to spare.
-    expect(pass.consider(makeRequest({ ram: 62 }))).toMatchObject({ code: 'RESOURCES' });
-    expect(pass.consider(makeRequest({ ram: 2, maxlifespan: 7200 }))).toMatchObject({ ok: true });
-    const r = pass.consider(makeRequest({ ram: 1, maxlifespan: 7200 }));
+    expect(pass.consider(makeRequest({ ramGB: 62 }))).toMatchObject({ code: 'RESOURCES' });
+    expect(pass.consider(makeRequest({ ramGB: 2, maxlifespan: 7200 }))).toMatchObject({ ok: true });
+    const r = pass.consider(makeRequest({ ramGB: 1, maxlifespan: 7200 }));
     expect(r).toMatchObject({ ok: false, code: 'PRIORITY' });
   });
 
   it('counts GPUs in what the reservation leaves over', () => {
     const shards = [makeShard(0, 8, { gpus: [0, 1, 2, 3] })];
     const cluster = createCluster([makeHost('h1', { shards })]);
-    const a = makeRequest({ cpu: 1, ram: 60, gpus: 1, maxlifespan: 3600 });
+    const a = makeRequest({ cpu: 1, ramGB: 60, gpus: 1, maxlifespan: 3600 });
     const placed = { host: 'h1', shard: 'numa0', cpus: '0', mems: '0', gpus: [0], ports: [] };
     expect(cluster.restore(a, placed, T0)).toMatchObject({ ok: true });
     const pass = cluster.beginPass(T0);
     // Short of RAM now; at T0+1h it takes 2 of the 4 GPUs: 2 GPUs to spare.
-    expect(pass.consider(makeRequest({ ram: 8, gpus: 2 }))).toMatchObject({ code: 'RESOURCES' });
-    const gpuJob = () => makeRequest({ ram: 0.5, gpus: 1, maxlifespan: 7200 });
+    expect(pass.consider(makeRequest({ ramGB: 8, gpus: 2 }))).toMatchObject({ code: 'RESOURCES' });
+    const gpuJob = () => makeRequest({ ramGB: 0.5, gpus: 1, maxlifespan: 7200 });
     expect(pass.consider(gpuJob())).toMatchObject({ ok: true });
     expect(pass.consider(gpuJob())).toMatchObject({ ok: true });
     expect(pass.consider(gpuJob())).toMatchObject({ ok: false, code: 'PRIORITY' });

@@ -34,9 +34,9 @@ describe('best-fit choice', () => {
     const big = makeHost('a', { shards: [makeShard(0, 4, { ramGB: 32 })] });
     const twin = makeHost('c', { shards: [makeShard(0, 4, { ramGB: 16 })] });
     const cluster = createCluster([big, small, twin]);
-    expect(place(cluster, makeRequest({ cpu: 4, ram: 8 })).host).toBe('b');
-    expect(place(cluster, makeRequest({ cpu: 4, ram: 8 })).host).toBe('c');
-    expect(place(cluster, makeRequest({ cpu: 4, ram: 8 })).host).toBe('a');
+    expect(place(cluster, makeRequest({ cpu: 4, ramGB: 8 })).host).toBe('b');
+    expect(place(cluster, makeRequest({ cpu: 4, ramGB: 8 })).host).toBe('c');
+    expect(place(cluster, makeRequest({ cpu: 4, ramGB: 8 })).host).toBe('a');
   });
 
   it('keeps GPU shards for GPU jobs', () => {
@@ -53,13 +53,13 @@ describe('release and reuse', () => {
   it('gives back exactly what was taken, and the same resources serve the next job', () => {
     const cluster = createCluster([makeHost('h1', { portRange: [9000, 9001] }, 1, 4)]);
     const before = cluster.free();
-    const job = makeRequest({ cpu: 4, ram: 64, ports: [80, 81] });
+    const job = makeRequest({ cpu: 4, ramGB: 64, ports: [80, 81] });
     const p = place(cluster, job);
     expect(cluster.free().cores.free).toBe(0);
     expect(cluster.beginPass(T0).consider(makeRequest()).ok).toBe(false);
     expect(cluster.release(job.id)).toEqual(p);
     expect(cluster.free()).toEqual(before);
-    expect(place(cluster, makeRequest({ cpu: 4, ram: 64, ports: [80, 81] }))).toEqual(p);
+    expect(place(cluster, makeRequest({ cpu: 4, ramGB: 64, ports: [80, 81] }))).toEqual(p);
     expect(cluster.release(12345)).toBeNull();
   });
 

@@ -5,7 +5,7 @@
 import type { Placement } from '@god/core';
 import { groupKeyOf, type Allocation, type GroupHosts } from './allocation.js';
 import type { ShardNeed } from './shard-index.js';
-import { freePorts, gbToKiB, KIB_PER_GB, type HostState, type ShardState } from './state.js';
+import { freePorts, KIB_PER_GB, type HostState, type ShardState } from './state.js';
 import type { PlacementRequest } from './types.js';
 
 /** A validated request in the engine's units. */
@@ -23,7 +23,7 @@ const isCount = (n: number, min: number) => Number.isInteger(n) && n >= min;
 /** The request in engine units, or what is wrong with it. */
 export function needOf(req: PlacementRequest, defaultMaxLifespan: number): Need | string {
   if (!isCount(req.cpu, 1)) return `cpu must be a whole number of cores >= 1, not ${req.cpu}`;
-  if (!(Number.isFinite(req.ram) && req.ram > 0)) return `ram must be > 0 GB, not ${req.ram}`;
+  if (!isCount(req.ram, 1)) return `ram must be a whole number of bytes >= 1, not ${req.ram}`;
   if (!isCount(req.gpus, 0)) return `gpus must be a whole number >= 0, not ${req.gpus}`;
   if (!isCount(req.maxlifespan, 0)) return 'maxlifespan must be a whole number of seconds >= 0';
   const labels: (readonly [string, string])[] = [];
@@ -35,7 +35,8 @@ export function needOf(req: PlacementRequest, defaultMaxLifespan: number): Need 
   return {
     request: req,
     cores: req.cpu,
-    ramKiB: Math.max(1, gbToKiB(req.ram)),
+    // Whole KiB, rounded up: a job never gets less than it asked for.
+    ramKiB: Math.ceil(req.ram / 1024),
     gpus: req.gpus,
     ports: req.ports.length,
     labels,

@@ -52,7 +52,7 @@ function checkInvariants(cluster: Cluster, hosts: HostInfo[], reqs: Map<number, 
     used.set(key, {
       cores: [...u.cores, ...ids(p.cpus)],
       gpus: [...u.gpus, ...p.gpus],
-      ram: u.ram + req.ram,
+      ram: u.ram + req.ram / 2 ** 30,
     });
     ports.set(p.host, [...(ports.get(p.host) ?? []), ...p.ports]);
   }

@@ -62,11 +62,11 @@ describe('exclusive cores', () => {
 describe('no overcommit', () => {
   it('of RAM: a shard never gives more GB than it has', () => {
     const cluster = createCluster([makeHost('h1')]); // 64 GB per shard
-    expect(place(cluster, makeRequest({ ram: 40 })).shard).toBe('numa0');
-    expect(place(cluster, makeRequest({ ram: 30 })).shard).toBe('numa1');
-    expect(place(cluster, makeRequest({ ram: 24 })).shard).toBe('numa0');
-    expect(refuse(cluster, makeRequest({ ram: 35 })).code).toBe('RESOURCES');
-    expect(place(cluster, makeRequest({ ram: 34 })).shard).toBe('numa1');
+    expect(place(cluster, makeRequest({ ramGB: 40 })).shard).toBe('numa0');
+    expect(place(cluster, makeRequest({ ramGB: 30 })).shard).toBe('numa1');
+    expect(place(cluster, makeRequest({ ramGB: 24 })).shard).toBe('numa0');
+    expect(refuse(cluster, makeRequest({ ramGB: 35 })).code).toBe('RESOURCES');
+    expect(place(cluster, makeRequest({ ramGB: 34 })).shard).toBe('numa1');
   });
 
   it('of GPUs: GPUs come from the job shard, each to one job', () => {

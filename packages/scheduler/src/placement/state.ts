@@ -5,13 +5,8 @@
  */
 import type { HostInfo } from '@god/core';
 
-/** KiB in one GB (binary units, as `parseSizeGB` reads them). */
+/** KiB in one GB (binary units, as `parseSizeBytes` reads them). */
 export const KIB_PER_GB = 1024 * 1024;
-
-/** GB to whole KiB (KiB is the finest unit a user can write, so rounding loses nothing). */
-export function gbToKiB(gb: number): number {
-  return Math.round(gb * KIB_PER_GB);
-}
 
 /** One NUMA shard: its fixed shape and what is free on it. */
 export interface ShardState {

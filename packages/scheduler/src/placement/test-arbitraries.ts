@@ -70,7 +70,7 @@ export function toRequest(r: ValueOf<typeof requestArb>): PlacementRequest {
     user: r.user,
     project: 'p',
     cpu: r.cpu,
-    ram: r.halfGB / 2,
+    ram: (r.halfGB / 2) * 2 ** 30,
     gpus: r.gpus,
     ports: Array.from({ length: r.ports }, (_, i) => 8000 + i),
     label: r.zone === null ? [] : [`zone==${r.zone}`],

@@ -38,19 +38,23 @@ export function makeHost(
 
 let nextId = 1;
 
-/** A 1-core, 1 GB request of alice (project p) with a fresh id. */
-export function makeRequest(over: Partial<PlacementRequest> = {}): PlacementRequest {
+/** A 1-core, 1 GB request of alice (project p) with a fresh id; `ramGB` sets `ram` in GB. */
+export function makeRequest(
+  over: Partial<PlacementRequest> & { ramGB?: number } = {},
+): PlacementRequest {
+  const { ramGB, ...rest } = over;
   return {
     id: nextId++,
     user: 'alice',
     project: 'p',
     cpu: 1,
-    ram: 1,
+    ram: 2 ** 30,
     gpus: 0,
     ports: [],
     label: [],
     group: null,
     maxlifespan: 3600,
-    ...over,
+    ...rest,
+    ...(ramGB !== undefined && { ram: ramGB * 2 ** 30 }),
   };
 }

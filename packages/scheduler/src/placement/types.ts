@@ -10,6 +10,7 @@ export interface PlacementRequest {
   user: string;
   project: string;
   cpu: number;
+  /** Bytes. */
   ram: number;
   gpus: number;
   /** Container ports; each gets its own host port from the host's pool. */

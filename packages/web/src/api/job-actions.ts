@@ -9,6 +9,7 @@ import {
   ValidationError,
   accessFor,
   sameLogin,
+  updateLimitIssues,
   type FieldIssue,
   type Job,
   type JobUpdate,
@@ -39,6 +40,7 @@ export async function submitFor(
     counters: ctx.counters,
     publisher: ctx.publisher,
     limits: ctx.config.limits,
+    constraints: ctx.config.constraints,
     access: accessFor(ctx.plugin, p.account, ctx.config),
     defaults: ctx.config.defaults,
   };
@@ -171,6 +173,7 @@ export async function update(
     else if (adminOnly && !p.admin)
       issues.push({ path: field, message: `only administrators may change ${field}` });
   }
+  issues.push(...updateLimitIssues(patch, ctx.config.limits.job, p.admin));
   if (issues.length > 0) throw new ValidationError('invalid update', issues);
   const updated = await ctx.store.updateJob(job.id, patch);
   if (updated === null) throw new HttpError('CONFLICT', `job ${id} is finished: it cannot change`);

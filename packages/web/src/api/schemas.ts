@@ -115,7 +115,7 @@ export const JobView = z.object({
   meta: z.object({ name: z.string(), description: z.string(), tags: z.array(z.string()) }),
   requirements: z.object({
     cpu: z.number(),
-    ram: z.number().describe('GB'),
+    ram: z.number().describe('bytes (submitted as 8G, 512M, ... or a number of GB)'),
     gpus: z.number(),
     array: z
       .object({
@@ -130,7 +130,7 @@ export const JobView = z.object({
     label: z.array(z.string()),
     tasks: z.array(z.object({ id: z.number(), kind: z.enum(DEPENDENCY_KINDS) })),
     ports: z.array(z.number()),
-    tmpstorage: z.number().nullable(),
+    tmpstorage: z.number().nullable().describe('always null: not enforced, so refused'),
     maxlifespan: z.number(),
     executor: z.string().nullable(),
     group: z.object({ name: z.string(), policy: z.enum(['affinity', 'anti-affinity']) }).nullable(),

@@ -9,9 +9,11 @@ import { z } from 'zod';
 import {
   EVENTS,
   JobUpdateSchema,
+  ValidationError,
   isValidLogin,
   parseOrThrow,
   sameLogin,
+  updateLimitIssues,
   type Job,
 } from '@god/core';
 import { requestControl } from '@god/watcher';
@@ -219,10 +221,10 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
             : body.name === 'maxlifespan'
               ? { maxlifespan: Number(v) }
               : { [body.name]: v };
-        const updated = await ctx.store.updateJob(
-          job.id,
-          parseOrThrow(JobUpdateSchema, patch, 'invalid update'),
-        );
+        const parsed = parseOrThrow(JobUpdateSchema, patch, 'invalid update');
+        const over = updateLimitIssues(parsed, ctx.config.limits.job, principal.admin);
+        if (over.length > 0) throw new ValidationError('invalid update', over);
+        const updated = await ctx.store.updateJob(job.id, parsed);
         if (updated === null) throw new HttpError('CONFLICT', `task ${job.id} is over`);
         await ctx.publisher
           .publish(EVENTS.changed, { jobId: job.id, state: updated.state })

@@ -1,5 +1,5 @@
 /** A god job in GO-Docker's task shape, as its CLI and Galaxy's GoDocker runner read it. */
-import { taskDirOf, TASK_MOUNT, type Job } from '@god/core';
+import { BYTES_PER_GB, taskDirOf, TASK_MOUNT, type Job } from '@god/core';
 import type { WebContext } from '../context.js';
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -16,16 +16,14 @@ export function goDockerTask(ctx: WebContext, job: Job): Record<string, unknown>
     meta: job.meta,
     requirements: {
       cpu: job.requirements.cpu,
-      ram: job.requirements.ram,
+      // GO-Docker's RAM is in GB; god keeps bytes.
+      ram: job.requirements.ram / BYTES_PER_GB,
       gpus: job.requirements.gpus,
       array: { values: job.requirements.array?.spec ?? null },
       label: job.requirements.label,
       tasks: job.requirements.tasks.map((t) => t.id),
       ports: job.requirements.ports,
-      tmpstorage:
-        job.requirements.tmpstorage === null
-          ? null
-          : { size: job.requirements.tmpstorage, path: null },
+      tmpstorage: null,
       executor: job.requirements.executor,
       maxlifespan: job.requirements.maxlifespan,
     },
