@@ -80,5 +80,12 @@ export async function closeQuietly(fh: FileHandle | null | undefined): Promise<v
 /** True for the errors a name that vanished, changed type or became a link gives. */
 export function isGone(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' || code === 'EISDIR';
+  // ENAMETOOLONG: a name longer than the file system allows cannot exist there either.
+  return (
+    code === 'ENOENT' ||
+    code === 'ELOOP' ||
+    code === 'ENOTDIR' ||
+    code === 'EISDIR' ||
+    code === 'ENAMETOOLONG'
+  );
 }

@@ -57,6 +57,16 @@ describe('task directory files', () => {
     expect((await failure(alice.client.files(job.id, 'etcdir'))).status).toBe(404);
   });
 
+  it('answers 404, not 500, for names longer than the file system allows', async () => {
+    const job = await h.jobOf(alice);
+    await h.writeTaskFile(job, 'god.log', 'out\n');
+    // 300 bytes and 100 three-byte characters: past NAME_MAX (255 bytes), within the query's limit.
+    for (const path of ['x'.repeat(300), `a/${'y'.repeat(300)}`, '日'.repeat(100)]) {
+      expect((await failure(alice.client.files(job.id, path))).status).toBe(404);
+      expect((await failure(alice.client.download(job.id, path))).status).toBe(404);
+    }
+  });
+
   it('refuses what is not a regular file or a directory', async () => {
     const job = await h.jobOf(alice);
     const dir = taskDirOf(h.config.shared_dir, job);
