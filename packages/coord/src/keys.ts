@@ -12,7 +12,6 @@
  *   god:shard:<host>:<shard>   hash describing one executor shard of a host
  *   god:scheduler:settings     hash of scheduler settings operators change (`maintenance`)
  *   god:scheduler:stats        hash of scheduler counters (`decisions`), for metrics
- *   god:auth:token-secret      the random secret signing API tokens (when none is configured)
  *   god:auth:failures:<k>:<h>  failed logins of one login name or client address (hashed), TTL
  *   god:bull:<queue>:...       BullMQ's own keys (BullMQ appends everything after the prefix)
  */
@@ -41,8 +40,6 @@ export interface Keys {
   schedulerSettings(): string;
   /** Scheduler counters for metrics (`decisions`): a hash. */
   schedulerStats(): string;
-  /** The random secret that signs API tokens when the config gives none. */
-  tokenSecret(): string;
   /** Failed-login counter of one login name or client address, by its hex digest. */
   loginFailures(kind: 'login' | 'addr', digest: string): string;
   /** Sorted set of agent hosts by last heartbeat. */
@@ -77,7 +74,6 @@ export function createKeys(prefix = 'god'): Keys {
     counters: () => key('counters'),
     schedulerSettings: () => key('scheduler', 'settings'),
     schedulerStats: () => key('scheduler', 'stats'),
-    tokenSecret: () => key('auth', 'token-secret'),
     loginFailures: (kind: 'login' | 'addr', digest: string) =>
       key('auth', 'failures', kind, hexDigest(digest)),
     nodes: () => key('nodes'),

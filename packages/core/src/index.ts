@@ -6,6 +6,7 @@ export * from './transition.js';
 export * from './units.js';
 export * from './validation.js';
 export * from './config.js';
+export * from './redis-access.js';
 export * from './plugins.js';
 export * from './policy.js';
 export * from './executor.js';
