@@ -58,7 +58,8 @@ export async function startRedis(opts: RedisServiceOptions = {}): Promise<RedisS
     `dir ${dir}`,
     'save ""',
     'appendonly no',
-    'protected-mode yes',
+    // An explicit wide bind (tests of god's refusal) means a server really open to the network.
+    `protected-mode ${opts.bind === undefined || secure ? 'yes' : 'no'}`,
     ...(secure
       ? [
           `unixsocket ${socket}`,
