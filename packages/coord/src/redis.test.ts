@@ -28,6 +28,7 @@ describe('redis clients', () => {
       host: 'redis.lan',
       tls: { servername: 'redis.lan' },
     });
+    expect(redisOptions({ ...base, password: 'pw', tls: true }).tls).toEqual({});
     expect(redisOptionsFromUrl('rediss://god:p%40ss@redis.lan:6380')).toMatchObject({
       host: 'redis.lan',
       port: 6380,

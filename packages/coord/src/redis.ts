@@ -2,6 +2,7 @@
  * ioredis clients from god's `redis` config section. Only the process's composition root calls
  * these; everything else in coord receives a client or connection options.
  */
+import { isIP } from 'node:net';
 import type { Config } from '@god/core';
 import { EXPOSED_REDIS_MESSAGE, ValidationError, redisAccess } from '@god/core';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -48,7 +49,8 @@ export function redisOptions(config: RedisConnection): RedisOptions {
     db: config.db,
     ...(config.username !== undefined && config.username !== '' && { username: config.username }),
     ...(password !== '' && { password }),
-    ...(config.tls === true && { tls: { servername: config.host } }),
+    // SNI takes a host name, never an address; the certificate is checked against either.
+    ...(config.tls === true && { tls: isIP(config.host) === 0 ? { servername: config.host } : {} }),
   };
 }
 
