@@ -105,6 +105,14 @@ describe('the token-signing secret', () => {
     );
   });
 
+  it('refuses to start on a secret file holding fewer than 32 characters', async () => {
+    const file = join(dir, 'short');
+    await writeFile(file, 'short secret\n', { mode: 0o600 });
+    await expect(WebHarness.start([`auth.token_secret_file=${file}`])).rejects.toThrow(
+      /auth\.token_secret_file: .* fewer than 32 characters/,
+    );
+  });
+
   it('uses auth.token_secret when set, and then needs no file', async () => {
     const file = join(dir, 'never-made');
     const h = await WebHarness.start([

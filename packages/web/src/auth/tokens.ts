@@ -8,6 +8,7 @@
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ensureSecretFile } from '@god/coord';
+import { ValidationError } from '@god/core';
 
 const ISSUER = 'god';
 const AUDIENCE = 'god-api';
@@ -22,10 +23,20 @@ export interface TokenService {
 
 /** The signing secret: `auth.token_secret`, else the one in `auth.token_secret_file` (made if missing). */
 export function tokenSecret(auth: { token_secret: string; token_secret_file: string }): Uint8Array {
-  const secret =
-    auth.token_secret !== ''
-      ? auth.token_secret
-      : ensureSecretFile(auth.token_secret_file, 'auth.token_secret_file');
+  if (auth.token_secret !== '') return new TextEncoder().encode(auth.token_secret);
+  const secret = ensureSecretFile(auth.token_secret_file, 'auth.token_secret_file');
+  // The same floor as auth.token_secret: a short secret can be guessed offline from one token.
+  if (secret.length < 32)
+    throw new ValidationError(
+      'invalid configuration',
+      [
+        {
+          path: 'auth.token_secret_file',
+          message: `${auth.token_secret_file} holds fewer than 32 characters`,
+        },
+      ],
+      'INVALID_CONFIG',
+    );
   return new TextEncoder().encode(secret);
 }
 
