@@ -1,6 +1,8 @@
 /**
- * `npm run demo`: god's main job on a fresh machine. Starts a private Redis and a private dockerd
- * (with the busybox test image) in temp dirs, then runs the real `god demo` command against them
+ * `npm run demo`: god's main job on a fresh machine. Starts a private Redis (an ACL user with a
+ * random password, reached only over a unix socket in a 0700 directory, as god should find it in
+ * production) and a private dockerd (with the busybox test image) in temp dirs, then runs the
+ * real `god demo` command against them
  * with the embedded SQLite store and a temp task directory: every role comes up in one process,
  * a sample script runs as a container and its output is printed. Everything is stopped and
  * removed at the end; the exit code is `god demo`'s.
@@ -17,13 +19,14 @@ async function main(): Promise<number> {
   const services: RunningService[] = [];
   try {
     console.error('starting a private Redis and dockerd for the demo…');
-    const [redis, docker] = await Promise.all([startRedis(), startDockerd()]);
+    const [redis, docker] = await Promise.all([startRedis({ secure: true }), startDockerd()]);
     services.push(redis, docker);
-    const redisUrl = new URL(redis.url);
     const env = {
       ...process.env,
-      GODOCKER_REDIS_HOST: redisUrl.hostname,
-      GODOCKER_REDIS_PORT: redisUrl.port,
+      GODOCKER_REDIS_SOCKET: redis.socket,
+      GODOCKER_REDIS_USERNAME: redis.username,
+      GODOCKER_REDIS_PASSWORD_FILE: redis.passwordFile,
+      GODOCKER_TOKEN_SECRET_FILE: join(dir, 'token-secret'),
       GODOCKER_STORE: 'sqlite',
       GODOCKER_SQLITE_PATH: join(dir, 'god.db'),
       GODOCKER_EXECUTOR: 'docker',

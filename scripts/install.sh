@@ -2,12 +2,19 @@
 # Installs what god's build and tests need on a Debian 12 machine, as root; safe to run again.
 #
 #   bash scripts/install.sh            # every step
-#   bash scripts/install.sh ferretdb   # only the named steps: apt ferretdb npm build
+#   bash scripts/install.sh ferretdb   # only the named steps: apt redis ferretdb npm build
 #
 # apt:      the Debian packages that are missing among redis-server, docker.io (dockerd,
 #           containerd, runc), busybox-static (the tests' container image), slapd, ldap-utils
 #           and openssl (the tests' LDAP directory and its certificate), and what node-gyp
 #           needs (build-essential, python3). Services are not started by the packages.
+# redis:    makes Debian's redis-server (when installed) need a password, since whoever can
+#           write to god's Redis controls god: its default user off, an ACL user `god` with a
+#           random password kept in $GOD_ETC/redis-password (mode 0600; GOD_ETC=/etc/god by
+#           default) and only as a SHA-256 hash in god.conf next to redis.conf, which redis.conf
+#           includes ($GOD_REDIS_CONF, default /etc/redis/redis.conf). $GOD_ETC/god.env holds the
+#           settings god then needs (GODOCKER_REDIS_USERNAME, GODOCKER_REDIS_PASSWORD_FILE).
+#           A running redis-server is restarted. The tests start Redis servers of their own.
 # ferretdb: FerretDB v1 (MongoDB wire protocol over SQLite) built from source with Go into
 #           $GOD_FERRETDB, else $(go env GOPATH)/bin/ferretdb, unless that one is already v1.24.0.
 # npm:      npm ci (native modules built against the local Node.js headers when present).
@@ -63,6 +70,47 @@ install_apt() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing ||
     { [ "$added_policy" = 1 ] && as_root rm -f "$policy"; die "apt-get install failed"; }
   if [ "$added_policy" = 1 ]; then as_root rm -f "$policy"; fi
+}
+
+# --- redis -------------------------------------------------------------------------------
+
+secure_redis() {
+  step "Redis authentication"
+  local conf="${GOD_REDIS_CONF:-/etc/redis/redis.conf}" etc="${GOD_ETC:-/etc/god}"
+  if ! as_root test -f "$conf"; then
+    echo "no $conf: nothing to secure"
+    return
+  fi
+  local pwfile="$etc/redis-password" godconf
+  godconf="$(dirname "$conf")/god.conf"
+  as_root install -d -m 0755 "$etc"
+  if ! as_root test -s "$pwfile"; then
+    # umask 077: the password is never readable by other accounts, not even for a moment.
+    (umask 077 && head -c 32 /dev/urandom | base64 -w0 | tr -d '/+=' | as_root tee "$pwfile" >/dev/null)
+  fi
+  as_root chown "$(id -u):$(id -g)" "$pwfile"
+  as_root chmod 600 "$pwfile"
+  local hash
+  hash="$(as_root cat "$pwfile" | tr -d '\n' | sha256sum | cut -d' ' -f1)"
+  printf '%s\n' \
+    "# Written by god's scripts/install.sh (step redis); rewritten when it runs again." \
+    "# No access without a password: god logs in as the ACL user god, whose password is in" \
+    "# $pwfile (only its SHA-256 is here)." \
+    'protected-mode yes' \
+    'user default off' \
+    "user god on #$hash ~* &* +@all" | as_root tee "$godconf" >/dev/null
+  # As readable as redis.conf itself (redis:redis 0640 on Debian), no more.
+  as_root chown --reference="$conf" "$godconf"
+  as_root chmod 640 "$godconf"
+  as_root grep -qxF "include $godconf" "$conf" ||
+    echo "include $godconf" | as_root tee -a "$conf" >/dev/null
+  printf '%s\n' 'GODOCKER_REDIS_USERNAME=god' "GODOCKER_REDIS_PASSWORD_FILE=$pwfile" |
+    as_root tee "$etc/god.env" >/dev/null
+  if [ -z "${GOD_REDIS_CONF:-}" ] && command -v systemctl >/dev/null 2>&1 &&
+    systemctl is-active --quiet redis-server 2>/dev/null; then
+    as_root systemctl restart redis-server
+  fi
+  echo "redis-server needs a password now; god reads it with the settings in $etc/god.env"
 }
 
 # --- toolchains --------------------------------------------------------------------------
@@ -162,15 +210,16 @@ build() {
 
 main() {
   local steps=("$@")
-  [ "${#steps[@]}" -gt 0 ] || steps=(apt ferretdb npm build)
+  [ "${#steps[@]}" -gt 0 ] || steps=(apt redis ferretdb npm build)
   local s
   for s in "${steps[@]}"; do
     case "$s" in
       apt) install_apt ;;
+      redis) secure_redis ;;
       ferretdb) install_ferretdb ;;
       npm) install_npm ;;
       build) build ;;
-      *) die "unknown step: $s (steps: apt ferretdb npm build)" ;;
+      *) die "unknown step: $s (steps: apt redis ferretdb npm build)" ;;
     esac
   done
   step "install.sh: done (${steps[*]})"

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     `redis.prefix=${name}`,
     `store.sqlite.path=${join(dir, `${name}.db`)}`,
     `shared_dir=${join(dir, 'tasks')}`,
+    `auth.token_secret_file=${join(dir, 'token-secret')}`,
     'web.port=0',
     'limits.max_array_tasks=1000000', // the million-task arrays below
   ];

@@ -1,16 +1,17 @@
 /**
  * `npm run services -- start [redis] [ferretdb] [dockerd]`: starts real services for local
- * development (all three when none is named), prints `export …` lines for a shell on stdout
+ * development (all three when none is named; Redis with an ACL user and password, over a unix
+ * socket), prints `export …` lines for a shell on stdout
  * (everything else goes to stderr), and stops them on Ctrl-C or SIGTERM.
  */
 import type { RunningService } from './common.js';
 import { startDockerd } from './dockerd.js';
 import { startFerretDB } from './ferretdb.js';
-import { startRedis } from './redis.js';
+import { startRedis, type RedisService } from './redis.js';
 
 /** The services this command knows, by name, in start order. */
 const SERVICES: Record<string, () => Promise<RunningService>> = {
-  redis: startRedis,
+  redis: () => startRedis({ secure: true }),
   ferretdb: startFerretDB,
   dockerd: startDockerd,
 };
@@ -21,8 +22,12 @@ const USAGE = `usage: npm run services -- start [${Object.keys(SERVICES).join(']
 function exportsFor(service: RunningService): Record<string, string> {
   switch (service.name) {
     case 'redis': {
-      const url = new URL(service.url);
-      return { GODOCKER_REDIS_HOST: url.hostname, GODOCKER_REDIS_PORT: url.port };
+      const redis = service as RedisService;
+      return {
+        GODOCKER_REDIS_SOCKET: redis.socket,
+        GODOCKER_REDIS_USERNAME: redis.username,
+        GODOCKER_REDIS_PASSWORD_FILE: redis.passwordFile,
+      };
     }
     case 'ferretdb':
       return { GODOCKER_MONGO_URL: service.url };

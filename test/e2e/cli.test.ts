@@ -78,6 +78,7 @@ beforeAll(async () => {
       `redis.prefix=e2e-cli-${randomBytes(4).toString('hex')}`,
       `store.sqlite.path=${join(dir, 'god.db')}`,
       `shared_dir=${join(dir, 'tasks')}`,
+      `auth.token_secret_file=${join(dir, 'token-secret')}`,
       'executor=docker',
       `plugins.docker.docker_host=${inject('dockerHost')}`,
       `plugins.docker.host_name=e2e-cli-${randomBytes(3).toString('hex')}`,

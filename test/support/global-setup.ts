@@ -8,13 +8,19 @@ import type { TestProject } from 'vitest/node';
 import type { RunningService } from '../../scripts/services/common.js';
 import { startDockerd } from '../../scripts/services/dockerd.js';
 import { startFerretDB } from '../../scripts/services/ferretdb.js';
-import { startRedis } from '../../scripts/services/redis.js';
+import {
+  startRedis,
+  type RedisService,
+  type SecureRedisInfo,
+} from '../../scripts/services/redis.js';
 import { startSlapd, type SlapdInfo } from '../../scripts/services/slapd.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** `redis://127.0.0.1:<port>` of a real redis-server. */
     redisUrl: string;
+    /** A second redis-server as production should run it: ACL user and password, unix socket. */
+    redisSecure: SecureRedisInfo;
     /** `mongodb://127.0.0.1:<port>` of a real FerretDB (MongoDB wire protocol). */
     mongoUrl: string;
     /** `unix:///…/docker.sock` of a private dockerd holding `god-test/busybox:latest`. */
@@ -31,13 +37,14 @@ async function stopAll(started: readonly RunningService[]): Promise<void> {
   if (failed !== undefined) throw failed.reason;
 }
 
-/** Starts redis, FerretDB, dockerd and slapd in parallel and provides their URLs to the tests. */
+/** Starts redis (twice: open and secure), FerretDB, dockerd and slapd in parallel and provides their URLs to the tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const results = await Promise.allSettled([
     startRedis(),
     startFerretDB(),
     startDockerd(),
     startSlapd(),
+    startRedis({ secure: true, tcpBind: '127.0.0.1' }),
   ]);
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r) => r.status === 'rejected');
@@ -45,13 +52,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stopAll(started).catch(() => undefined);
     throw failed.reason;
   }
-  const [redis, mongo, docker, slapd] = started as [
+  const [redis, mongo, docker, slapd, secure] = started as [
     RunningService,
     RunningService,
     RunningService,
     RunningService & SlapdInfo,
+    RedisService,
   ];
   project.provide('redisUrl', redis.url);
+  project.provide('redisSecure', {
+    url: secure.url,
+    socket: secure.socket,
+    username: secure.username,
+    passwordFile: secure.passwordFile,
+  });
   project.provide('mongoUrl', mongo.url);
   project.provide('dockerHost', docker.url);
   project.provide('ldap', {

@@ -122,6 +122,7 @@ describe('god demo', () => {
         'demo',
         ...['--set', `store.sqlite.path=${join(dir, 'god.db')}`],
         ...['--set', `shared_dir=${join(dir, 'tasks')}`],
+        ...['--set', `auth.token_secret_file=${join(dir, 'token-secret')}`],
         ...['--set', `redis.host=${redis.hostname}`, '--set', `redis.port=${redis.port}`],
         ...['--set', `redis.prefix=demo-${process.pid}-${Date.now()}`],
         ...['--set', 'executor=docker'],

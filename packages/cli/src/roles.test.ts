@@ -17,6 +17,7 @@ describe('god web', () => {
       `redis.host=${redis.hostname}`,
       `redis.port=${redis.port}`,
       `redis.prefix=cli-web-${randomBytes(4).toString('hex')}`,
+      `auth.token_secret_file=${join(dir, 'token-secret')}`,
       'web.port=0',
     ].flatMap((s) => ['--set', s]);
     const started: Array<Record<string, unknown>> = [];
@@ -41,5 +42,49 @@ describe('god web', () => {
     stop('SIGTERM');
     expect(await run).toMatchObject({ code: 0, err: '' });
     await expect(client.health()).rejects.toMatchObject({ status: 0 });
+  });
+
+  it('warns once when Redis has no password, not when it is reached with an ACL user', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'god-cli-web-'));
+    const open = new URL(inject('redisUrl'));
+    const secure = inject('redisSecure');
+    const warnings = async (redis: string[]): Promise<Array<[object, string]>> => {
+      const warned: Array<[object, string]> = [];
+      let started = false;
+      const logger: RoleLogger = {
+        debug: () => undefined,
+        info: (_, msg) => void (started ||= msg === 'web started'),
+        warn: (fields, msg) => void warned.push([fields, msg]),
+        error: () => undefined,
+        child: () => logger,
+      };
+      let stop: (signal: string) => void = () => undefined;
+      const signal = new Promise<string>((resolve) => (stop = resolve));
+      const sets = [
+        ...redis,
+        `redis.prefix=cli-warn-${randomBytes(4).toString('hex')}`,
+        `store.sqlite.path=${join(dir, 'god.db')}`,
+        `auth.token_secret_file=${join(dir, 'token-secret')}`,
+        'web.port=0',
+      ].flatMap((s) => ['--set', s]);
+      const run = (await makeRig()).run([...sets, 'web'], { logger, untilSignal: () => signal });
+      await expect.poll(() => started, { timeout: 10_000 }).toBe(true);
+      stop('SIGTERM');
+      expect(await run).toMatchObject({ code: 0 });
+      return warned;
+    };
+    const unauthenticated = await warnings([
+      `redis.host=${open.hostname}`,
+      `redis.port=${open.port}`,
+    ]);
+    expect(unauthenticated).toEqual([
+      [{ redis: `${open.hostname}:${open.port}` }, expect.stringMatching(/^Redis has no password/)],
+    ]);
+    const acl = await warnings([
+      `redis.path=${secure.socket}`,
+      `redis.username=${secure.username}`,
+      `redis.password_file=${secure.passwordFile}`,
+    ]);
+    expect(acl).toEqual([]);
   });
 });

@@ -11,7 +11,10 @@ export {
   redisOptions,
   redisOptionsFromUrl,
   type RedisConfig,
+  type RedisConnection,
 } from './redis.js';
+/** Secrets kept in owner-only files (Redis password, token-signing secret). */
+export { ensureSecretFile, readSecretFile } from './secret-file.js';
 /** Leader election with a renewed, fenced Redis lease. */
 export {
   checkLeaseTiming,

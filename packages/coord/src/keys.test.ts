@@ -12,7 +12,6 @@ describe('keys', () => {
     expect(k.counters()).toBe('god:counters');
     expect(k.schedulerSettings()).toBe('god:scheduler:settings');
     expect(k.schedulerStats()).toBe('god:scheduler:stats');
-    expect(k.tokenSecret()).toBe('god:auth:token-secret');
     expect(k.loginFailures('addr', 'ab12'.repeat(8))).toBe(
       `god:auth:failures:addr:${'ab12'.repeat(8)}`,
     );
@@ -31,7 +30,6 @@ describe('keys', () => {
       k.counters(),
       k.schedulerSettings(),
       k.schedulerStats(),
-      k.tokenSecret(),
       k.loginFailures('pair', '0'.repeat(64)),
       k.revokedSession('0'.repeat(64)),
       k.sessionsEnded('0'.repeat(64)),

@@ -12,7 +12,6 @@
  *   god:shard:<host>:<shard>   hash describing one executor shard of a host
  *   god:scheduler:settings     hash of scheduler settings operators change (`maintenance`)
  *   god:scheduler:stats        hash of scheduler counters (`decisions`), for metrics
- *   god:auth:token-secret      the random secret signing API tokens (when none is configured)
  *   god:auth:failures:<k>:<h>  failed logins of one (login, address) pair or address (hashed), TTL
  *   god:auth:revoked:<h>       a revoked token session (hashed id), TTL = the token lifetime
  *   god:auth:ended:<h>         when all password sessions of a user (hashed) ended, same TTL
@@ -43,8 +42,6 @@ export interface Keys {
   schedulerSettings(): string;
   /** Scheduler counters for metrics (`decisions`): a hash. */
   schedulerStats(): string;
-  /** The random secret that signs API tokens when the config gives none. */
-  tokenSecret(): string;
   /** Failed-login state of one (login, address) pair or client address, by its hex digest. */
   loginFailures(kind: 'pair' | 'addr', digest: string): string;
   /** Marks a revoked token session (`sid`), by its hex digest. */
@@ -83,7 +80,6 @@ export function createKeys(prefix = 'god'): Keys {
     counters: () => key('counters'),
     schedulerSettings: () => key('scheduler', 'settings'),
     schedulerStats: () => key('scheduler', 'stats'),
-    tokenSecret: () => key('auth', 'token-secret'),
     loginFailures: (kind: 'pair' | 'addr', digest: string) =>
       key('auth', 'failures', kind, hexDigest(digest)),
     revokedSession: (digest: string) => key('auth', 'revoked', hexDigest(digest)),

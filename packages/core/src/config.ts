@@ -11,6 +11,7 @@ import { fieldIssues } from './validation.js';
 import { setPath } from './paths.js';
 import { JobLimitsSchema, defaultsWithinLimits, ramBytes } from './quantity.js';
 import { BYTES_PER_GB, MAX_ARRAY_TASKS } from './units.js';
+import { EXPOSED_REDIS_MESSAGE, redisAccess } from './redis-access.js';
 
 const positiveMs = z.number().int().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
@@ -67,12 +68,26 @@ export const ConfigSchema = z.strictObject({
       port: z.number().int().min(1).max(65535).default(6379),
       db: z.number().int().min(0).max(15).default(0),
       password: z.string().default(''),
+      /** ACL user to authenticate as (empty: Redis's `default` user). */
+      username: z.string().default(''),
+      /** File holding the password (owner-only mode), used when `password` is empty. */
+      password_file: z.string().default(''),
+      /** Unix socket of the server; when set, host and port are not used. */
+      path: z.string().default(''),
+      /** Connect over TLS (the CA comes from Node's store or NODE_EXTRA_CA_CERTS). */
+      tls: z.boolean().default(false),
+      /** Start even without a password when the server is on another host (not advised). */
+      allow_unauthenticated: z.boolean().default(false),
       prefix: z
         .string()
         .regex(/^[A-Za-z0-9_.-]+$/)
         .default('god'),
     })
-    .prefault({}),
+    .prefault({})
+    .superRefine((r, ctx) => {
+      if (!r.allow_unauthenticated && redisAccess(r) === 'exposed')
+        ctx.addIssue({ code: 'custom', path: ['host'], message: EXPOSED_REDIS_MESSAGE });
+    }),
   scheduler: z
     .strictObject({
       policy: z.string().min(1).default('FIFO'),
@@ -216,11 +231,13 @@ export const ConfigSchema = z.strictObject({
         .min(60)
         .max(30 * 86_400)
         .default(3_600),
-      /** Secret that signs tokens (32+ characters). Empty: a random one kept in Redis. */
+      /** Secret that signs tokens (32+ characters). Empty: the one in `token_secret_file`. */
       token_secret: z
         .string()
         .refine((s) => s === '' || s.length >= 32, 'must be empty or at least 32 characters')
         .default(''),
+      /** Owner-only file holding the signing secret; made by the first web process if missing. */
+      token_secret_file: z.string().min(1).default('.god/token-secret'),
       /** Failed passwords per (login, client address) before each next try must wait. */
       max_failures: z.number().int().min(1).default(5),
       /** Failed passwords per client address (any login) before each next try must wait. */
@@ -285,6 +302,9 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   GODOCKER_REDIS_PORT: 'redis.port',
   GODOCKER_REDIS_DB: 'redis.db',
   GODOCKER_REDIS_PASSWORD: 'redis.password',
+  GODOCKER_REDIS_USERNAME: 'redis.username',
+  GODOCKER_REDIS_PASSWORD_FILE: 'redis.password_file',
+  GODOCKER_REDIS_SOCKET: 'redis.path',
   GODOCKER_REDIS_PREFIX: 'redis.prefix',
   GODOCKER_EXECUTOR: 'executor',
   GODOCKER_SCHEDULER_POLICY: 'scheduler.policy',
@@ -295,6 +315,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   GODOCKER_WEB_PORT: 'web.port',
   GODOCKER_AUTH: 'auth.plugin',
   GODOCKER_TOKEN_SECRET: 'auth.token_secret',
+  GODOCKER_TOKEN_SECRET_FILE: 'auth.token_secret_file',
 };
 
 /** Config paths whose values are strings: env and flag values for them are never coerced. */
@@ -305,6 +326,10 @@ const STRING_PATHS = new Set([
   'shared_dir',
   'web.host',
   'auth.token_secret',
+  'redis.username',
+  'redis.password_file',
+  'redis.path',
+  'auth.token_secret_file',
 ]);
 
 /** Everything that goes into one resolution. */

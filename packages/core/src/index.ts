@@ -7,6 +7,7 @@ export * from './units.js';
 export * from './quantity.js';
 export * from './validation.js';
 export * from './config.js';
+export * from './redis-access.js';
 export * from './plugins.js';
 export * from './policy.js';
 export * from './executor.js';

@@ -2,7 +2,7 @@
  * Opening a god SQLite database: connection settings and schema migrations, versioned with
  * `PRAGMA user_version` so several god processes opening one file agree on the schema.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GodError } from '@god/core';
@@ -82,7 +82,7 @@ export interface SqliteOpenOptions {
 
 /** Opens (creating if needed) and migrates the database at `path`. */
 export function openDatabase(opts: SqliteOpenOptions): Database.Database {
-  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+  if (opts.path !== ':memory:') makePrivate(opts.path);
   const db = new Database(opts.path, { timeout: opts.busyTimeoutMs });
   try {
     // busy_timeout first: switching to WAL needs a lock another opener may hold right now.
@@ -95,6 +95,37 @@ export function openDatabase(opts: SqliteOpenOptions): Database.Database {
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * The database holds password hashes and every job: only god's account may read it. Its
+ * directory is made 0700, and the file is made (or tightened to) 0600 before SQLite opens it,
+ * since SQLite would create it 0644 and gives its -wal, -shm and -journal files the database
+ * file's mode. Existing directories keep their mode: they may be shared ones such as /var/lib.
+ */
+function makePrivate(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const uid = process.getuid?.();
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    let fd: number;
+    try {
+      fd = openSync(
+        file,
+        file === path ? constants.O_RDWR | constants.O_CREAT : constants.O_RDWR,
+        0o600,
+      );
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    try {
+      const st = fstatSync(fd);
+      if ((st.mode & 0o077) !== 0 && (uid === undefined || st.uid === uid))
+        fchmodSync(fd, st.mode & 0o700);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 

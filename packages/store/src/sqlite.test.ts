@@ -1,6 +1,6 @@
 /** The Store contract on SQLite (a temp file per test), plus what only SQLite can show. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -152,5 +152,23 @@ describe('SQLite adapter', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => createSqliteStore({ path: fx.path })).toThrow(/newer than this god/);
+  });
+
+  it('keeps its directory 0700 and the database, -wal and -shm files 0600', async () => {
+    await makeJobIn(store, 'pending');
+    const mode = (p: string): string => (statSync(p).mode & 0o777).toString(8);
+    expect(mode(join(fx.dir, 'nested'))).toBe('700');
+    for (const suffix of ['', '-wal', '-shm']) expect(mode(`${fx.path}${suffix}`)).toBe('600');
+  });
+
+  it('tightens the files of a database an older god left readable', async () => {
+    await makeJobIn(store, 'pending');
+    await store.close();
+    for (const suffix of ['', '-wal', '-shm'])
+      if (existsSync(`${fx.path}${suffix}`)) chmodSync(`${fx.path}${suffix}`, 0o644);
+    const again = fx.open();
+    await makeJobIn(again, 'pending');
+    for (const suffix of ['', '-wal', '-shm'])
+      expect((statSync(`${fx.path}${suffix}`).mode & 0o777).toString(8)).toBe('600');
   });
 });

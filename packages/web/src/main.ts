@@ -83,7 +83,7 @@ export async function startWebProcess(config: Config, logger: Logger): Promise<W
   try {
     const plugin = createAuthPlugin(config, store, logger);
     const tokens = createTokenService({
-      secret: await tokenSecret(config.auth.token_secret, redis, keys),
+      secret: tokenSecret(config.auth),
       ttlSeconds: config.auth.token_ttl_s,
     });
     const limiter = createLoginLimiter({

@@ -64,6 +64,7 @@ export class WebHarness {
         `redis.prefix=web-${randomBytes(4).toString('hex')}`,
         `store.sqlite.path=${join(dir, 'god.db')}`,
         `shared_dir=${join(dir, 'tasks')}`,
+        `auth.token_secret_file=${join(dir, 'token-secret')}`,
         'web.port=0',
         'plugins.local.scrypt_log_n=14',
         'auth.admins=[root-admin]',

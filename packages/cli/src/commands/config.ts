@@ -1,5 +1,5 @@
 /** `god config check [file]` and `god config show`: validate and print the resolved config. */
-import { ValidationError, type Config } from '@god/core';
+import { ValidationError, redisAccess, type Config } from '@god/core';
 import { ConfigFileError, findConfigFile, loadConfig } from '../config-file.js';
 import type { ExitCode, Output } from '../output.js';
 
@@ -42,8 +42,11 @@ export function configCheck(
   const r = resolveOrReport(ctx, file, sets);
   if (typeof r === 'number') return r;
   ctx.io.out(`config ok: ${r.file ?? '(defaults only, no file found)'}`);
+  const redis = r.config.redis;
+  const where = redis.path !== '' ? redis.path : `${redis.host}:${redis.port}`;
+  const open = redisAccess(redis) === 'authenticated' ? '' : ' (no password)';
   ctx.io.out(
-    `  store: ${r.config.store.driver}, redis: ${r.config.redis.host}:${r.config.redis.port} prefix ${r.config.redis.prefix}, executor: ${r.config.executor}, policy: ${r.config.scheduler.policy}`,
+    `  store: ${r.config.store.driver}, redis: ${where}${open} prefix ${redis.prefix}, executor: ${r.config.executor}, policy: ${r.config.scheduler.policy}`,
   );
   return 0;
 }

@@ -3,7 +3,9 @@
  * long-lived roles until a shutdown signal. `god up` runs the scheduler, an agent, a watcher, an
  * archiver and the web API in one process on the configured (embedded) store.
  */
-import type { Config } from '@god/core';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { redisAccess, type Config } from '@god/core';
 import { startAgentProcess } from '@god/agent';
 import { startArchiverProcess } from '@god/archiver';
 import { startSchedulerProcess } from '@god/scheduler';
@@ -50,6 +52,7 @@ export async function runRoles(
   reread: () => Config | null = () => null,
 ): Promise<ExitCode> {
   const log = ctx.logger(config);
+  warnIfRedisOpen(config, log);
   const stops: Array<() => Promise<void>> = [];
   try {
     if (roles.agent) {
@@ -96,5 +99,28 @@ export async function runRoles(
   } finally {
     for (const stop of stops.reverse())
       await stop().catch((err: unknown) => log.error({ err }, 'stop failed'));
+  }
+}
+
+/**
+ * A Redis on this host without a password is reachable by every local account, and whoever
+ * writes to it controls god: said once at start (a remote one without a password is refused
+ * by the configuration itself).
+ */
+function warnIfRedisOpen(config: Config, log: RoleLogger): void {
+  const r = config.redis;
+  if (redisAccess(r) !== 'local' || (r.path !== '' && privateSocket(r.path))) return;
+  log.warn(
+    { redis: r.path !== '' ? r.path : `${r.host}:${r.port}` },
+    'Redis has no password: any local account that can connect to it can take over god; set redis.password_file or redis.password',
+  );
+}
+
+/** True when only its owner can connect to the unix socket at `path` (socket or directory 0700). */
+function privateSocket(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o077) === 0 || (statSync(dirname(path)).mode & 0o077) === 0;
+  } catch {
+    return false;
   }
 }

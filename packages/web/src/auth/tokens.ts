@@ -1,13 +1,14 @@
 /**
  * Short-lived signed tokens (JWT, HS256, via jose). A token says "this is user X" until it
- * expires; it is never stored. The signing secret is the configured one, else a random secret
- * kept in Redis and shared by every web process (set once with NX). Losing Redis loses that
- * secret: outstanding tokens stop verifying and clients exchange their API key or password
- * again, which is the cheap failure to have.
+ * expires; it is never stored. Whoever knows the signing secret can sign a token for any login,
+ * administrators included, so it lives only where god's own account can read it: the config
+ * (`auth.token_secret`, best from the environment) or an owner-only file
+ * (`auth.token_secret_file`, made by the first web process). Never in Redis, which other local
+ * accounts may be able to reach.
  */
-import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import type { Keys, Redis } from '@god/coord';
+import { ensureSecretFile } from '@god/coord';
+import { ValidationError } from '@god/core';
 
 const ISSUER = 'god';
 const AUDIENCE = 'god-api';
@@ -42,17 +43,23 @@ export interface TokenService {
   verify(token: string): Promise<TokenClaims | null>;
 }
 
-/** The secret: the configured one, else the shared random one in Redis (made on first use). */
-export async function tokenSecret(
-  configured: string,
-  redis: Redis,
-  keys: Keys,
-): Promise<Uint8Array> {
-  if (configured !== '') return new TextEncoder().encode(configured);
-  const fresh = randomBytes(48).toString('base64url');
-  await redis.set(keys.tokenSecret(), fresh, 'NX');
-  const shared = await redis.get(keys.tokenSecret());
-  return new TextEncoder().encode(shared ?? fresh);
+/** The signing secret: `auth.token_secret`, else the one in `auth.token_secret_file` (made if missing). */
+export function tokenSecret(auth: { token_secret: string; token_secret_file: string }): Uint8Array {
+  if (auth.token_secret !== '') return new TextEncoder().encode(auth.token_secret);
+  const secret = ensureSecretFile(auth.token_secret_file, 'auth.token_secret_file');
+  // The same floor as auth.token_secret: a short secret can be guessed offline from one token.
+  if (secret.length < 32)
+    throw new ValidationError(
+      'invalid configuration',
+      [
+        {
+          path: 'auth.token_secret_file',
+          message: `${auth.token_secret_file} holds fewer than 32 characters`,
+        },
+      ],
+      'INVALID_CONFIG',
+    );
+  return new TextEncoder().encode(secret);
 }
 
 /** Creates the token service over `secret` with tokens living `ttlSeconds`. */
