@@ -8,7 +8,7 @@
  */
 import type { Request } from 'express';
 import type { Account, AuthPlugin, Config } from '@god/core';
-import { isValidLogin } from '@god/core';
+import { isAdministrator, isValidLogin } from '@god/core';
 import type { Store, User } from '@god/store';
 import { HttpError } from '../http/errors.js';
 import type { Authenticate } from '../http/route.js';
@@ -105,7 +105,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
 
 /** True when `login` is an administrator (listed in the config or marked in the store). */
 export function isAdmin(config: Config, login: string, user: User | null): boolean {
-  return config.auth.admins.includes(login) || user?.admin === true;
+  return isAdministrator(config.auth.admins, login, user);
 }
 
 /** Creates the store record of a directory user on first login; refreshes its identity fields. */
