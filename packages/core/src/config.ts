@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { fieldIssues } from './validation.js';
 import { setPath } from './paths.js';
+import { unsafeVolume } from './volumes.js';
 
 const positiveMs = z.number().int().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
@@ -164,8 +165,10 @@ export const ConfigSchema = z.strictObject({
         if (seen.has(v.name))
           ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${v.name} is listed twice` });
         seen.add(v.name);
-        if (!v.path.startsWith('/') && !/^\$(HOME|HOMEDIR)\b/.test(v.path))
-          ctx.addIssue({ code: 'custom', path: [i, 'path'], message: 'must be an absolute path' });
+        // The same rules as at submission, so a volume no job could get fails at load.
+        const bad = unsafeVolume(v);
+        if (bad !== null)
+          ctx.addIssue({ code: 'custom', path: [i, bad.key], message: bad.message });
       });
     }),
   security: z
