@@ -8,6 +8,7 @@ import type { LoginLimiter } from './auth/login-limit.js';
 import type { TokenService } from './auth/tokens.js';
 import type { LiveEvents } from './api/live.js';
 import type { Metrics } from './metrics.js';
+import type { StreamRegistry } from './http/streams.js';
 
 /** Dependencies of every route. */
 export interface WebContext {
@@ -23,6 +24,8 @@ export interface WebContext {
   tokens: TokenService;
   limiter: LoginLimiter;
   live: LiveEvents;
+  /** Slots of long-lived streams (events, followed logs), capped per user and process. */
+  streams: StreamRegistry;
   memberships: Memberships;
   metrics: Metrics;
   logger: Logger;
