@@ -171,7 +171,11 @@ export function unsafeVolume(volume: {
 }): { key: 'path' | 'mount'; message: string } | null {
   const source = expand(volume.path, SAMPLE_ACCOUNT) ?? volume.path;
   const bad = unsafeHostPath(source);
-  if (bad !== null) return { key: 'path', message: bad };
+  if (bad !== null)
+    return {
+      key: 'path',
+      message: source === volume.path ? bad : `${volume.path}: ${bad} (for a home in /home)`,
+    };
   const target = expand(volume.mount ?? volume.path, SAMPLE_ACCOUNT) ?? volume.path;
   const badTarget = checkTarget(target);
   if (badTarget !== null)
