@@ -86,18 +86,30 @@ describe('stream caps', () => {
     expect((await open(bob, '/events')).res.status).toBe(200);
   });
 
-  it('closes streams that stay idle, after heartbeats', async () => {
-    h = await WebHarness.start(['web.stream_idle_ms=600', 'web.stream_heartbeat_ms=100']);
+  it('closes streams that stay idle, after heartbeats, but not the follow of a running job', async () => {
+    // Idle longer than the 1 s between the follow's looks at its job.
+    h = await WebHarness.start(['web.stream_idle_ms=1500', 'web.stream_heartbeat_ms=100']);
     const alice = await h.user('alice');
     const job = await h.jobOf(alice);
+    const running = await h.jobOf(alice);
+    const placement = { host: 'h1', shard: 'numa0', cpus: '0', mems: '0', gpus: [], ports: [] };
+    await h.store.transition(running.id, 'pending', 'scheduled', { placement, epoch: 1 });
+    await h.store.transition(running.id, 'scheduled', 'running', {});
     const t0 = performance.now();
     const events = await open(alice, '/events');
     const logs = await open(alice, `/jobs/${job.id}/logs?follow=true`);
-    expect(h.web.ctx.streams.count('alice')).toBe(2);
+    const live = await open(alice, `/jobs/${running.id}/logs?follow=true`);
+    expect(h.web.ctx.streams.count('alice')).toBe(3);
     const [eventsText, logsText] = await Promise.all([readToEnd(events.res), readToEnd(logs.res)]);
-    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(performance.now() - t0).toBeLessThan(6_000);
     expect(eventsText).toContain(': ping');
     expect(logsText).toContain(': ping');
+    await until('idle slots freed', () => h!.web.ctx.streams.count() === 1);
+    // Quiet for two more idle periods, the running job's follow is still open; its end ends it.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(h.web.ctx.streams.count('alice')).toBe(1);
+    await h.store.transition(running.id, 'running', 'over', { outcome: 'success', exitcode: 0 });
+    expect(await readToEnd(live.res)).toContain('event: end');
     await until('slots freed', () => h!.web.ctx.streams.count() === 0);
   });
 });

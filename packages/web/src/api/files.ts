@@ -187,6 +187,8 @@ async function follow(
       if (!grew && Date.now() - lastCheck >= 1_000) {
         lastCheck = Date.now();
         current = (await ctx.store.getJob(job.id)) ?? current;
+        // A running job may be quiet for hours: only a follow of one that is not running idles.
+        if (current.state === 'running') sse.busy();
         // Over: one more read for what it wrote last, then the end.
         if (current.state === 'over' || current.state === 'archived') {
           ending = true;

@@ -110,6 +110,8 @@ export interface SseStream {
   send(event: string, data: unknown): boolean;
   /** Aborts when the stream is closed, by the client or by the registry. */
   readonly signal: AbortSignal;
+  /** What the stream follows is still alive (a running job): not idle, though nothing was sent. */
+  busy(): void;
   /** Ends the stream and frees its slot (idempotent). */
   close(): void;
 }
@@ -153,6 +155,7 @@ export function openSse(registry: StreamRegistry, user: string, res: Response): 
       if (ok) slot.touch();
       return ok;
     },
+    busy: () => slot.touch(),
     close,
   };
 }
