@@ -57,7 +57,7 @@ function checkDocument(doc: Doc, caller: Caller): void {
   issues.push(...unknownKeys(obj(req['array']), 'requirements.array', 'requirements.array.'));
   const tmp = obj(req['tmpstorage']);
   issues.push(...unknownKeys(tmp, 'requirements.tmpstorage', 'requirements.tmpstorage.'));
-  if (has(tmp, 'path'))
+  if (!isEmpty(tmp['path']))
     issues.push({ path: 'requirements.tmpstorage.path', message: 'god chooses where it goes' });
   const user = obj(doc['user']);
   for (const k of ['id', 'uid', 'gid'] as const)
