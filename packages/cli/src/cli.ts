@@ -15,6 +15,7 @@ import type { CliContext } from './context.js';
 import { usage } from './errors.js';
 import { collect, createKit } from './kit.js';
 import type { ExitCode } from './output.js';
+import { visibleOutput } from './visible.js';
 
 export type { CliContext, Clock } from './context.js';
 
@@ -35,8 +36,10 @@ Exit status:
 const plainHelp = new Help();
 
 /** Runs `god <args>` and resolves to its exit status. */
-export async function runCli(args: readonly string[], ctx: CliContext): Promise<ExitCode> {
+export async function runCli(args: readonly string[], given: CliContext): Promise<ExitCode> {
   let code: ExitCode = 0;
+  // Every line printed, from any command or error, shows control characters as escapes.
+  const ctx: CliContext = { ...given, io: visibleOutput(given.io) };
   const program = buildProgram(ctx, (c) => (code = c));
   try {
     await program.parseAsync([...args], { from: 'user' });

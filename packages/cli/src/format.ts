@@ -1,19 +1,24 @@
 /** Text for people: aligned tables, times, sizes, a job's state in a few characters. */
 import type { Job } from '@god/core';
 import { usage } from './errors.js';
+import { visible } from './visible.js';
 
 /** Rows under headers, each column as wide as its widest cell; the last one is not padded. */
 export function table(
   headers: readonly string[],
   rows: ReadonlyArray<readonly string[]>,
 ): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Cells are data: a newline or escape sequence in a job name must not break or paint the table.
+  const cells = rows.map((r) => r.map((c) => visible(c)));
+  const widths = headers.map((h, i) =>
+    Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)),
+  );
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)];
+  return [line(headers), ...cells.map(line)];
 }
 
 /** Epoch ms as local `YYYY-MM-DD HH:MM:SS`, or `-`. */

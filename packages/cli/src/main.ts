@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { CliError } from './errors.js';
 import type { Output, RawOutput } from './output.js';
 import { promptHidden, readAll } from './tty.js';
+import { visible } from './visible.js';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -44,7 +45,16 @@ const ctx: CliContext = {
   clock: { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
   roles: {
     logger: (config) =>
-      pino({ level: config.log.level, redact: ['*.password', '*.passwordHash'] }, destination(2)),
+      pino(
+        {
+          level: config.log.level,
+          redact: ['*.password', '*.passwordHash'],
+          // JSON escapes C0 but not C1 or bidi overrides: a job name in a log line must not
+          // reach an administrator's terminal as a command (`\uXXXX` keeps the line JSON).
+          hooks: { streamWrite: (line) => visible(line, true) },
+        },
+        destination(2),
+      ),
     untilSignal: () =>
       new Promise((resolve) => {
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve(sig));

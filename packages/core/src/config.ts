@@ -12,6 +12,7 @@ import { setPath } from './paths.js';
 import { JobLimitsSchema, defaultsWithinLimits, ramBytes } from './quantity.js';
 import { BYTES_PER_GB, MAX_ARRAY_TASKS } from './units.js';
 import { EXPOSED_REDIS_MESSAGE, redisAccess } from './redis-access.js';
+import { unsafeVolume } from './volumes.js';
 
 const positiveMs = z.number().int().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/);
@@ -186,8 +187,10 @@ export const ConfigSchema = z.strictObject({
         if (seen.has(v.name))
           ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${v.name} is listed twice` });
         seen.add(v.name);
-        if (!v.path.startsWith('/') && !/^\$(HOME|HOMEDIR)\b/.test(v.path))
-          ctx.addIssue({ code: 'custom', path: [i, 'path'], message: 'must be an absolute path' });
+        // The same rules as at submission, so a volume no job could get fails at load.
+        const bad = unsafeVolume(v);
+        if (bad !== null)
+          ctx.addIssue({ code: 'custom', path: [i, bad.key], message: bad.message });
       });
     }),
   security: z
@@ -271,6 +274,22 @@ export const ConfigSchema = z.strictObject({
         .default([]),
       /** Largest request body (bulk submissions), in MB. */
       max_body_mb: z.number().positive().max(1024).default(64),
+      /** Long-lived streams (live events, followed logs; later SSH, web terminal) per user. */
+      max_streams_per_user: z.number().int().min(1).default(8),
+      /** Long-lived streams of the whole process. */
+      max_streams: z.number().int().min(1).default(1000),
+      /** A stream that sent no data for this long is closed (ms); clients reconnect. */
+      stream_idle_ms: positiveMs.default(600_000),
+      /** How often a stream gets a comment line so proxies keep it open (ms). */
+      stream_heartbeat_ms: positiveMs.default(15_000),
+      /** Connections one web process holds at once (node's server.maxConnections). */
+      max_connections: z.number().int().min(1).default(4096),
+      /** Time a client has to send its request headers (ms): slow clients hold no socket. */
+      headers_timeout_ms: positiveMs.default(20_000),
+      /** Time a client has to send its whole request, body included (ms). */
+      request_timeout_ms: positiveMs.default(60_000),
+      /** An idle keep-alive connection is closed after this long (ms). */
+      keep_alive_timeout_ms: positiveMs.default(5_000),
       /** Job fields users may change after submission; admin_only ones only by admins. */
       dynamic_fields: z
         .array(

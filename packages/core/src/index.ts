@@ -17,3 +17,4 @@ export * from './job-queue.js';
 export * from './volumes.js';
 export * from './cpuset.js';
 export * from './auth.js';
+export * from './visibility.js';

@@ -15,14 +15,22 @@ function config(yaml: string): Config {
   return resolveConfig({ file: { name: 'god.yaml', text: yaml }, env: {} });
 }
 
-const volumes = config(`
+/** `c` with one more volume, as a configuration changed behind the loader's back would be. */
+function withVolume(c: Config, v: Config['volumes'][number]): Config {
+  return { ...c, volumes: [...c.volumes, v] };
+}
+
+// The loader refuses `evil` (see "volumes config"); submission must refuse it all the same.
+const volumes = withVolume(
+  config(`
 volumes:
   - { name: home, path: $HOME, acl: rw }
   - { name: scratch, path: /scratch/$USERID, mount: /scratch, acl: rw }
   - { name: db, path: /db/$PROJECT, acl: ro }
-  - { name: evil, path: $HOME/../../etc }
 security: { allow_root: true, root_users: [carol] }
-`);
+`),
+  { name: 'evil', path: '$HOME/../../etc', acl: 'ro' },
+);
 
 /** The field paths of the refusal `fn` throws. */
 function refused(fn: () => unknown): string[] {
@@ -106,7 +114,7 @@ describe('grantMounts', () => {
 
   it('refuses container paths over the system or the task directory', () => {
     for (const mount of ['/', '/etc', '/usr', '/mnt/god-data', '/mnt', '/x/../etc']) {
-      const c = config(`volumes: [{ name: v, path: /data, mount: "${mount}" }]`);
+      const c = withVolume(config('{}'), { name: 'v', path: '/data', mount, acl: 'ro' });
       expect(
         refused(() => grantMounts(c, alice, { root: false, volumes: [{ name: 'v', acl: 'ro' }] })),
       ).toHaveLength(1);
@@ -149,5 +157,43 @@ describe('volumes config', () => {
         'volumes[1].path',
       ]);
     }
+  });
+
+  it('refuses at load every volume submission would refuse, naming the key', () => {
+    const refusedAtLoad = [
+      ['$HOME/..', 'path', 'contains ..'],
+      ['$HOME/../../var/run/docker.sock', 'path', 'contains ..'],
+      ['/data/../etc', 'path', 'contains ..'],
+      ['relative/dir', 'path', 'not absolute'],
+      ['/', 'path', 'root'],
+      ['/var/run/docker.sock', 'path', 'cannot be mounted'],
+      ['/run/docker.sock', 'path', 'cannot be mounted'],
+      ['/var/run/docker/netns', 'path', 'cannot be mounted'],
+      ['/run/docker', 'path', 'cannot be mounted'],
+      ['/proc', 'path', 'cannot be mounted'],
+      ['/sys/fs', 'path', 'cannot be mounted'],
+      ['/dev', 'path', 'cannot be mounted'],
+      ['/etc', 'path', 'cannot be mounted'],
+      ['/var/lib/docker', 'path', 'cannot be mounted'],
+      ['/var/lib/docker/volumes/$USERID', 'path', 'cannot be mounted'],
+      ['/var/lib/containerd', 'path', 'cannot be mounted'],
+      ['/srv/docker.sock', 'path', 'socket'],
+    ] as const;
+    for (const [path, key, problem] of refusedAtLoad) {
+      const issues = refused(() =>
+        config(`volumes: [{ name: ok, path: /x }, { name: v, path: "${path}" }]`),
+      );
+      expect(issues).toEqual([expect.stringContaining(`volumes[1].${key}: `)]);
+      expect(issues[0]).toContain(problem);
+    }
+    const mounts = refused(() => config('volumes: [{ name: v, path: /data, mount: /etc }]'));
+    expect(mounts).toEqual(['volumes[0].mount: cannot mount over /etc in the container']);
+    const ok = config(`
+volumes:
+  - { name: home, path: $HOME, acl: rw }
+  - { name: scratch, path: /scratch/$USERID, mount: /scratch, acl: rw }
+  - { name: db, path: /db/$PROJECT }
+`);
+    expect(ok.volumes.map((v) => v.name)).toEqual(['home', 'scratch', 'db']);
   });
 });

@@ -40,7 +40,10 @@ const FORBIDDEN_SOURCES = [
   '/run/docker.sock',
   '/run/containerd',
   '/var/run/containerd',
+  '/var/run/docker',
+  '/run/docker',
   '/var/lib/docker',
+  '/var/lib/containerd',
   '/proc',
   '/sys',
   '/dev',
@@ -144,6 +147,39 @@ function checkTarget(target: string): string | null {
   if (FORBIDDEN_TARGETS.includes(t)) return `cannot mount over ${t} in the container`;
   if (t === TASK_MOUNT || t.startsWith(`${TASK_MOUNT}/`) || TASK_MOUNT.startsWith(`${t}/`))
     return `cannot mount over the task directory ${TASK_MOUNT}`;
+  return null;
+}
+
+/** An account of plain values, to check a volume template before any real account exists. */
+const SAMPLE_ACCOUNT: MountAccount = {
+  id: 'user',
+  uid: 1000,
+  gid: 1000,
+  home: '/home/user',
+  project: 'project',
+};
+
+/**
+ * Checks a configured volume at load time with the very rules submission applies (host path,
+ * then container path), on its templates expanded for a plain account: `$HOME/..`, the Docker
+ * socket, `/proc` or the Docker data directory are refused before any job asks. Returns the
+ * problem and which key has it, or null.
+ */
+export function unsafeVolume(volume: {
+  path: string;
+  mount?: string | undefined;
+}): { key: 'path' | 'mount'; message: string } | null {
+  const source = expand(volume.path, SAMPLE_ACCOUNT) ?? volume.path;
+  const bad = unsafeHostPath(source);
+  if (bad !== null)
+    return {
+      key: 'path',
+      message: source === volume.path ? bad : `${volume.path}: ${bad} (for a home in /home)`,
+    };
+  const target = expand(volume.mount ?? volume.path, SAMPLE_ACCOUNT) ?? volume.path;
+  const badTarget = checkTarget(target);
+  if (badTarget !== null)
+    return { key: volume.mount === undefined ? 'path' : 'mount', message: badTarget };
   return null;
 }
 

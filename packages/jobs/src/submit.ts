@@ -13,6 +13,8 @@ import {
   grantMounts,
   jobLimitIssues,
   JobSubmissionSchema,
+  mayViewJob,
+  sameLogin,
   newJobFromSubmission,
   type Config,
   type FieldIssue,
@@ -36,11 +38,16 @@ export interface SubmitDeps {
   access: Pick<Config, 'volumes' | 'security'>;
   /** What a job gets when it does not say (`defaults.image`, `cpu`, `ram`). */
   defaults?: Config['defaults'];
+  /** `auth.share_project_tasks`: whether project members see (and may depend on) each other's jobs. */
+  shareProjectTasks?: boolean;
   now?: () => number;
 }
 
-/** Who submits: the identity authentication established, with the home volumes expand. */
-export type Submitter = Omit<JobUser, 'project'> & { home: string | null };
+/**
+ * Who submits: the identity authentication established, with the home volumes expand, and
+ * whether an administrator (who may depend on any job).
+ */
+export type Submitter = Omit<JobUser, 'project'> & { home: string | null; admin?: boolean };
 
 /** Most jobs in one bulk submission. */
 export const MAX_BULK = 10_000;
@@ -88,6 +95,7 @@ export async function submitJobs(
   );
   checkAccess(deps.access, owner, subs);
   checkArrays(deps.limits.max_array_tasks, subs);
+  await checkDependencies(deps, owner, subs);
   const n = subs.reduce((sum, s) => sum + pendingTasksOf(s), 0);
   const names = [counterNames.pendingOfUser(owner.id), counterNames.pending()];
   const taken = await deps.counters.incrAllWithin(
@@ -150,6 +158,49 @@ function checkArrays(max: number, subs: readonly JobSubmission[]): void {
         message: `an array has at most ${max} tasks here (limits.max_array_tasks); this one has ${count}`,
       });
   });
+  if (issues.length > 0) throw new ValidationError('invalid job', issues);
+}
+
+/**
+ * Refuses dependencies on jobs the owner may not see with exactly the answer a job that does not
+ * exist gets (same path, same message, the same store reads), so a dependency never tells
+ * whether another user's job exists, nor its state or outcome.
+ */
+async function checkDependencies(
+  deps: SubmitDeps,
+  owner: Submitter,
+  subs: readonly JobSubmission[],
+): Promise<void> {
+  const ids = new Set(subs.flatMap((s) => s.requirements.tasks.map((t) => t.id)));
+  if (ids.size === 0) return;
+  const viewer = { id: owner.id, admin: owner.admin === true };
+  const share = deps.shareProjectTasks === true;
+  // Read memberships whether or not a dependency needs them: the answer's timing must not
+  // depend on whether the job exists.
+  const memberOf =
+    share && !viewer.admin
+      ? new Set(
+          (await deps.store.listProjects())
+            .filter((p) => p.members.some((m) => sameLogin(m, owner.id)))
+            .map((p) => p.id),
+        )
+      : new Set<string>();
+  const seen = new Map<number, boolean>();
+  for (const id of ids) {
+    const job = await deps.store.getJob(id);
+    seen.set(id, job !== null && mayViewJob(viewer, job, share, (_u, p) => memberOf.has(p)));
+  }
+  const issues: FieldIssue[] = [];
+  subs.forEach((sub, i) =>
+    sub.requirements.tasks.forEach((t, k) => {
+      if (seen.get(t.id) === true) return;
+      const path = `requirements.tasks[${k}]`;
+      issues.push({
+        path: subs.length === 1 ? path : `jobs[${i}].${path}`,
+        message: `job ${t.id} does not exist`,
+      });
+    }),
+  );
   if (issues.length > 0) throw new ValidationError('invalid job', issues);
 }
 

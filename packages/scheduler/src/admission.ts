@@ -18,6 +18,8 @@ import type { SchedJob } from './sched-job.js';
 export interface DepView {
   state: JobState;
   outcome: JobOutcome | null;
+  /** Its owner and project: a job the dependent's owner may not see counts as nonexistent. */
+  user: { id: string; project: string };
 }
 
 /** The verdict on a job's dependencies. */

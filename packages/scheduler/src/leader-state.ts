@@ -79,9 +79,12 @@ export class LeaderState {
     return p;
   }
 
-  /** Notes a finished job and returns the ids of jobs that were waiting for it. */
-  finish(id: number, outcome: JobOutcome | null): number[] {
-    this.finished.set(id, { state: 'over', outcome });
+  /**
+   * Notes a finished job (remembered for dependency checks when its owner is known) and returns
+   * the ids of jobs that were waiting for it.
+   */
+  finish(id: number, outcome: JobOutcome | null, user?: DepView['user']): number[] {
+    if (user !== undefined) this.finished.set(id, { state: 'over', outcome, user });
     const waiting = this.dependents.get(id);
     this.dependents.delete(id);
     return waiting === undefined ? [] : [...waiting];

@@ -5,6 +5,9 @@
  */
 import {
   EVENTS,
+  isAdministrator,
+  mayViewJob,
+  sameLogin,
   type Config,
   type ControlMessage,
   type DispatchMessage,
@@ -466,16 +469,35 @@ export class Leader {
     return p;
   }
 
+  /**
+   * The verdict on a job's dependencies. A dependency on a job its owner may not see (today:
+   * memberships change) is treated exactly as one on a job that does not exist.
+   */
   private async checkDeps(job: SchedJob): Promise<ReturnType<typeof checkDependencies>> {
     if (job.deps.length === 0) return { kind: 'met' };
+    const { auth } = this.deps.config;
+    const viewer = {
+      id: job.user,
+      admin: isAdministrator(auth.admins, job.user, this.users.get(job.user)),
+    };
+    const isMember = (user: string, project: string): boolean =>
+      this.projects.get(project)?.members.some((m) => sameLogin(m, user)) === true;
     const views = new Map<number, DepView | null>();
     for (const d of job.deps) {
-      const known = this.state.finished.get(d.id);
-      if (known !== undefined) views.set(d.id, known);
-      else {
+      let view = this.state.finished.get(d.id) ?? null;
+      if (view === null) {
         const j = await this.deps.store.getJob(d.id);
-        views.set(d.id, j === null ? null : { state: j.state, outcome: j.outcome });
+        view =
+          j === null
+            ? null
+            : {
+                state: j.state,
+                outcome: j.outcome,
+                user: { id: j.user.id, project: j.user.project },
+              };
       }
+      const visible = view !== null && mayViewJob(viewer, view, auth.share_project_tasks, isMember);
+      views.set(d.id, visible ? view : null);
     }
     return checkDependencies(job.deps, (id) => views.get(id) ?? null);
   }
@@ -553,7 +575,11 @@ export class Leader {
     const array = this.arrays.get(id);
     if (r && array !== undefined && isComplete(array)) this.arrays.delete(id);
     if (r) {
-      this.state.finish(id, outcome);
+      this.state.finish(
+        id,
+        outcome,
+        known === undefined ? undefined : { id: known.user, project: known.project },
+      );
       await this.deps.publish(EVENTS.ended, { jobId: id, outcome });
     }
     return r;
@@ -708,7 +734,10 @@ export class Leader {
         );
       this.state.policy.ended(placed.job, usage, this.deps.now());
     }
-    for (const id of this.state.finish(job.id, job.outcome)) {
+    for (const id of this.state.finish(job.id, job.outcome, {
+      id: job.user.id,
+      project: job.user.project,
+    })) {
       const waiting = await this.deps.store.getJob(id);
       if (waiting !== null) {
         this.state.forget(id);

@@ -18,6 +18,7 @@ import { fileRoutes } from './api/files.js';
 import { jobRoutes } from './api/jobs.js';
 import { eventRoutes } from './api/live.js';
 import { goDockerRoutes } from './compat/godocker.js';
+import { jsonBody } from './http/body.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import { mount, route, type Route } from './http/route.js';
@@ -58,7 +59,7 @@ export function createApp(ctx: WebContext): Express {
     });
     next();
   });
-  app.use(express.json({ limit: `${ctx.config.web.max_body_mb}mb`, strict: false }));
+  app.use(jsonBody(ctx.config.web.max_body_mb));
 
   const routes = apiRoutes(ctx);
   const v1 = express.Router();

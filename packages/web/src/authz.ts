@@ -3,7 +3,7 @@
  * `auth.share_project_tasks` is on — to the members of the job's project. A job the caller may
  * not see is answered exactly like a job that does not exist (404), so ids do not leak.
  */
-import { sameLogin, type Config, type Job } from '@god/core';
+import { jobVisibility, sameLogin, type Config, type Job } from '@god/core';
 import type { JobFilter, Store } from '@god/store';
 import type { Principal } from './auth/principal.js';
 import { HttpError, notFound } from './http/errors.js';
@@ -44,8 +44,8 @@ export async function canSee(
   p: Principal,
   job: Job,
 ): Promise<boolean> {
-  if (p.admin || sameLogin(job.user.id, p.id)) return true;
-  return config.auth.share_project_tasks && (await memberships.isMember(p.id, job.user.project));
+  const v = jobVisibility(p, job, config.auth.share_project_tasks);
+  return typeof v === 'string' ? v === 'visible' : memberships.isMember(p.id, v.ifMemberOf);
 }
 
 /** The job `id` if `p` may see it; otherwise NOT_FOUND, whether it exists or not. */

@@ -9,6 +9,7 @@ import type { Sessions } from './auth/sessions.js';
 import type { TokenService } from './auth/tokens.js';
 import type { LiveEvents } from './api/live.js';
 import type { Metrics } from './metrics.js';
+import type { StreamRegistry } from './http/streams.js';
 
 /** Dependencies of every route. */
 export interface WebContext {
@@ -25,6 +26,8 @@ export interface WebContext {
   sessions: Sessions;
   limiter: LoginLimiter;
   live: LiveEvents;
+  /** Slots of long-lived streams (events, followed logs), capped per user and process. */
+  streams: StreamRegistry;
   memberships: Memberships;
   metrics: Metrics;
   logger: Logger;

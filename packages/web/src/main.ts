@@ -4,7 +4,7 @@
  * event fan-out and the metrics, and serves the application. `god web` and `god up` call this.
  */
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { parseOrThrow, type AuthPlugin, type Config, type LocalAccount } from '@god/core';
 import {
   createCounters,
@@ -25,6 +25,8 @@ import { createTokenService, tokenSecret } from './auth/tokens.js';
 import { createMemberships } from './authz.js';
 import type { WebContext } from './context.js';
 import { createLiveEvents } from './api/live.js';
+import { createLimitedServer } from './http/server.js';
+import { createStreamRegistry, streamLimitsOf } from './http/streams.js';
 import { createMetrics } from './metrics.js';
 import { authPlugins } from './registry.js';
 
@@ -97,6 +99,7 @@ export async function startWebProcess(config: Config, logger: Logger): Promise<W
     const sessions = createSessions({ redis, keys, store, ttlSeconds: config.auth.token_ttl_s });
     const now = Date.now;
     const live = createLiveEvents({ redis, keys, store, logger });
+    const streams = createStreamRegistry(streamLimitsOf(config.web));
     const ctx: WebContext = {
       config,
       store,
@@ -111,6 +114,7 @@ export async function startWebProcess(config: Config, logger: Logger): Promise<W
       sessions,
       limiter,
       live,
+      streams,
       memberships: createMemberships(store, now),
       metrics: createMetrics({
         store,
@@ -123,7 +127,7 @@ export async function startWebProcess(config: Config, logger: Logger): Promise<W
       logger,
       now,
     };
-    const server = createServer(createApp(ctx));
+    const server = createLimitedServer(createApp(ctx), config.web);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.web.port, config.web.host, () => resolve());
@@ -135,6 +139,7 @@ export async function startWebProcess(config: Config, logger: Logger): Promise<W
       server,
       ctx,
       async stop() {
+        streams.closeAll();
         await live.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

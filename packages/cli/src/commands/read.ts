@@ -6,6 +6,7 @@ import { usage } from '../errors.js';
 import { ram, intOption, jobId, nameOf, stateOf, table, time } from '../format.js';
 import { collectList, type Kit } from '../kit.js';
 import type { ExitCode } from '../output.js';
+import { visible } from '../visible.js';
 
 /** States of jobs still alive: what `god list` shows without --all or --state. */
 const ACTIVE: JobState[] = ['pending', 'held', 'scheduled', 'running', 'suspended'];
@@ -158,5 +159,6 @@ export function describeJob(job: Job): string[] {
   ];
   const shown = rows.filter((row): row is [string, string] => row[1] !== null);
   const width = Math.max(...shown.map(([k]) => k.length));
-  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`);
+  // Values are data: one line each, control characters shown as escapes.
+  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${visible(v)}`);
 }

@@ -16,6 +16,7 @@ import { visibleJob } from '../authz.js';
 import type { Logger } from '@god/coord';
 import type { WebContext } from '../context.js';
 import { route, STREAMED, type Route } from '../http/route.js';
+import { openSse } from '../http/streams.js';
 import { FilePathQuery, JobIdParams, LogsQuery } from './schemas.js';
 import { listDir, openInside, readBytes, tailStart } from './task-files.js';
 
@@ -93,10 +94,10 @@ export function fileRoutes(ctx: WebContext): Route[] {
       params: JobIdParams,
       query: LogsQuery,
       produces: 'text/plain',
-      handler: async ({ params, query, principal, req, res }) => {
+      handler: async ({ params, query, principal, res }) => {
         const { job, dir } = await dirOf(principal, params.id);
         if (query.follow) {
-          await follow(ctx, job, dir, FILE[query.stream], query.tail, req.socket, res);
+          await follow(ctx, job, dir, FILE[query.stream], query.tail, principal.id, res);
           return STREAMED;
         }
         let opened;
@@ -166,19 +167,12 @@ async function follow(
   dir: string,
   file: string,
   tail: number | undefined,
-  socket: NodeJS.EventEmitter,
+  user: string,
   res: Response,
 ): Promise<void> {
-  res.status(200);
-  res.setHeader('Content-Type', 'text/event-stream');
-  res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('X-Accel-Buffering', 'no');
-  res.flushHeaders();
-  let closed = false;
-  socket.once('close', () => (closed = true));
-  const send = (event: string, data: unknown): void => {
-    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
+  // A stream slot first: past the caps this throws the 429 before anything is written.
+  const sse = openSse(ctx.streams, user, res);
+  const send = (event: string, data: unknown): boolean => sse.send(event, data);
   const decoder = new StringDecoder('utf8');
   let fh: FileHandle | null = null;
   let offset = 0;
@@ -186,7 +180,7 @@ async function follow(
   let current = job;
   let ending = false;
   try {
-    while (!closed) {
+    while (!sse.signal.aborted) {
       if (fh === null) {
         const opened = await openInside(dir, job, file).catch(() => null);
         if (opened !== null) {
@@ -197,7 +191,7 @@ async function follow(
       let grew = false;
       if (fh !== null) {
         const size = (await fh.stat()).size;
-        while (offset < size && !closed) {
+        while (offset < size && !sse.signal.aborted) {
           const buf = await readBytes(fh, offset, Math.min(size, offset + CHUNK));
           if (buf.length === 0) break;
           offset += buf.length;
@@ -219,6 +213,8 @@ async function follow(
       if (!grew && Date.now() - lastCheck >= 1_000) {
         lastCheck = Date.now();
         current = (await ctx.store.getJob(job.id)) ?? current;
+        // A running job may be quiet for hours: only a follow of one that is not running idles.
+        if (current.state === 'running') sse.busy();
         // Over: one more read for what it wrote last, then the end.
         if (current.state === 'over' || current.state === 'archived') {
           ending = true;
@@ -229,6 +225,6 @@ async function follow(
     }
   } finally {
     await fh?.close();
-    res.end();
+    sse.close();
   }
 }

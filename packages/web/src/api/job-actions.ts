@@ -43,11 +43,12 @@ export async function submitFor(
     constraints: ctx.config.constraints,
     access: accessFor(ctx.plugin, p.account, ctx.config),
     defaults: ctx.config.defaults,
+    shareProjectTasks: ctx.config.auth.share_project_tasks,
   };
   const a = p.account;
   const jobs = await submitJobs(
     deps,
-    { id: a.id, uid: a.uid, gid: a.gid, sgids: a.sgids, home: a.home },
+    { id: a.id, uid: a.uid, gid: a.gid, sgids: a.sgids, home: a.home, admin: p.admin },
     inputs,
   );
   ctx.metrics.submitted(jobs.length);

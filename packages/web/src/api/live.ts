@@ -4,7 +4,7 @@
  * may see (the job is read once per event, whoever listens). Events are hints: a client that
  * needs the truth reads the job.
  */
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { Job } from '@god/core';
 import {
@@ -19,6 +19,7 @@ import type { Store } from '@god/store';
 import type { Principal } from '../auth/principal.js';
 import type { WebContext } from '../context.js';
 import { route, STREAMED, type Route } from '../http/route.js';
+import { openSse } from '../http/streams.js';
 
 /** One connected client. */
 interface Listener {
@@ -115,43 +116,33 @@ export function eventRoutes(
         job: z.coerce.number().int().positive().optional().describe('only this job'),
       }),
       produces: 'text/event-stream',
-      handler: async ({ query, principal, req, res }) => {
-        stream(ctx, principal, query.job ?? null, visible, req, res);
+      handler: async ({ query, principal, res }) => {
+        stream(ctx, principal, query.job ?? null, visible, res);
         return Promise.resolve(STREAMED);
       },
     }),
   ];
 }
 
+/** One SSE client: a stream slot (429 past the caps), then events until it leaves or idles. */
 function stream(
   ctx: WebContext,
   principal: Principal,
   jobId: number | null,
   visible: (p: Principal, job: Job) => Promise<boolean>,
-  req: Request,
   res: Response,
 ): void {
-  res.status(200);
-  res.setHeader('Content-Type', 'text/event-stream');
-  res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('X-Accel-Buffering', 'no');
-  res.flushHeaders();
-  res.write(': connected\n\n');
+  const sse = openSse(ctx.streams, principal.id, res);
   const remove = ctx.live.add(
     {
       principal,
       jobId,
       send: (event, job) => {
         const data = { ...event, ...(job !== null && { state: job.state, outcome: job.outcome }) };
-        res.write(`event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
+        sse.send(event.type, data);
       },
     },
     visible,
   );
-  // A comment now and then keeps proxies from closing an idle stream.
-  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-  req.socket.once('close', () => {
-    clearInterval(ping);
-    remove();
-  });
+  sse.signal.addEventListener('abort', remove, { once: true });
 }

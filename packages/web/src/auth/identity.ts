@@ -12,7 +12,7 @@
  */
 import type { Request } from 'express';
 import type { Account, AuthPlugin, Config } from '@god/core';
-import { isValidLogin, sameLogin } from '@god/core';
+import { isAdministrator, isValidLogin } from '@god/core';
 import type { Store, User } from '@god/store';
 import { HttpError } from '../http/errors.js';
 import type { Authenticate } from '../http/route.js';
@@ -131,9 +131,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
 
 /** True when `login` is an administrator (listed in the config or marked in the store). */
 export function isAdmin(config: Config, login: string, user: User | null): boolean {
-  // Logins differing only in case are one person (see sameLogin), so the config's spelling of
-  // an administrator need not match the directory's.
-  return config.auth.admins.some((a) => sameLogin(a, login)) || user?.admin === true;
+  return isAdministrator(config.auth.admins, login, user);
 }
 
 /** Creates the store record of a directory user on first login; refreshes its identity fields. */

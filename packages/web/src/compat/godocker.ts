@@ -120,7 +120,9 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
       summary: 'submit a task (GO-Docker document)',
       access: 'user',
       handler: async ({ req, principal }) => {
-        const [job] = await submitFor(ctx, principal, [toSubmission(req.body)], false);
+        const a = principal.account;
+        const doc = toSubmission(req.body, { id: principal.id, uid: a.uid, gid: a.gid });
+        const [job] = await submitFor(ctx, principal, [doc], false);
         return { msg: 'Task added', id: job!.id };
       },
     }),
