@@ -5,6 +5,7 @@
  * suite.
  */
 import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 
 /** An answer: status, headers and body text (status 0: no answer before the deadline). */
 export interface Answer {
@@ -27,6 +28,8 @@ export function send(
     headers?: Record<string, string>;
     body?: Buffer | null;
     timeoutMs?: number;
+    /** A connection of its own, closed after the answer (default: a shared keep-alive pool). */
+    fresh?: boolean;
   },
 ): Promise<Answer> {
   const url = new URL(base);
@@ -36,7 +39,7 @@ export function send(
     if (opts.body != null) headers['Content-Length'] = String(opts.body.length);
     const req = request(
       {
-        agent,
+        agent: opts.fresh === true ? false : agent,
         host: url.hostname,
         port: url.port,
         method: opts.method,
@@ -66,5 +69,37 @@ export function send(
       resolve({ status: 0, headers: {}, text: '', ms: Date.now() - t0, error: err.message }),
     );
     req.end(opts.body ?? undefined);
+  });
+}
+
+/** Closes the idle keep-alive connections of the shared pool (so descriptors can be counted). */
+export function closeIdle(): void {
+  agent.destroy();
+}
+
+/** A raw TCP connection to `base` that has written `head` and keeps whatever it reads. */
+export interface Raw {
+  socket: Socket;
+  /** Everything read so far. */
+  read(): string;
+  /** Resolves when the connection has closed (by either side). */
+  closed: Promise<void>;
+}
+
+/** Opens a raw connection to `base` and writes `head` (a partial or whole request). */
+export function raw(base: string, head: string): Promise<Raw> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    let got = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (got += d));
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    socket.once('error', () => undefined);
+    socket.once('connect', () => {
+      socket.write(head);
+      resolve({ socket, read: () => got, closed });
+    });
+    socket.once('error', reject);
   });
 }
