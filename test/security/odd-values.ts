@@ -154,7 +154,9 @@ export function rawJsonOf(value: unknown, depth = 0): fc.Arbitrary<string> {
       entries.length === 0
         ? fc.constant([] as string[])
         : fc.tuple(
-            ...entries.map(([k, v]) => rawJsonOf(v, depth + 1).map((t) => `${JSON.stringify(k)}:${t}`)),
+            ...entries.map(([k, v]) =>
+              rawJsonOf(v, depth + 1).map((t) => `${JSON.stringify(k)}:${t}`),
+            ),
           );
     const duplicate =
       entries.length === 0
@@ -168,10 +170,16 @@ export function rawJsonOf(value: unknown, depth = 0): fc.Arbitrary<string> {
     const extra = fc.option(fc.constantFrom(...EXTRA_MEMBERS), { freq: 4 });
     return fc
       .tuple(members, duplicate, extra)
-      .map(([ms, dup, ex]) => `{${[...ms, ...(dup === null ? [] : [dup]), ...(ex === null ? [] : [ex])].join(',')}}`);
+      .map(
+        ([ms, dup, ex]) =>
+          `{${[...ms, ...(dup === null ? [] : [dup]), ...(ex === null ? [] : [ex])].join(',')}}`,
+      );
   }
   const same = JSON.stringify(value) ?? 'null';
-  return fc.oneof({ weight: 5, arbitrary: fc.constant(same) }, { weight: 1, arbitrary: leafText() });
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.constant(same) },
+    { weight: 1, arbitrary: leafText() },
+  );
 }
 
 /** An odd JSON leaf as text. */
@@ -216,7 +224,17 @@ export function oddSegment(ids: readonly (string | number)[]): fc.Arbitrary<stri
     { weight: 3, arbitrary: oddString().map((s) => pct(s.slice(0, 2_000))) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('%', '%zz', '%ff', '%c0%af', '%ed%a0%80', '%00', '..', '%2e%2e', ';x=1'),
+      arbitrary: fc.constantFrom(
+        '%',
+        '%zz',
+        '%ff',
+        '%c0%af',
+        '%ed%a0%80',
+        '%00',
+        '..',
+        '%2e%2e',
+        ';x=1',
+      ),
     },
   );
 }

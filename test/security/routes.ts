@@ -42,7 +42,11 @@ export const GODOCKER_TASK = {
     label: [],
     tmpstorage: { size: '' },
   },
-  container: { image: 'god-test/busybox:latest', volumes: [{ name: 'home', acl: 'ro' }], root: false },
+  container: {
+    image: 'god-test/busybox:latest',
+    volumes: [{ name: 'home', acl: 'ro' }],
+    root: false,
+  },
   command: { interactive: false, cmd: 'echo hi' },
   status: { primary: 'pending', secondary: '' },
 };
