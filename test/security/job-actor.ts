@@ -22,6 +22,8 @@ export type Step =
   | { op: 'mkdir'; path: string }
   | { op: 'mkfifo'; path: string }
   | { op: 'link'; target: string; path: string }
+  /** Prints the names in `path` as JSON, or the error code when it cannot be read. */
+  | { op: 'readdir'; path: string }
   /** `depth` nested directories named `name`, with `file` at the bottom (beyond PATH_MAX). */
   | { op: 'deep'; name: string; depth: number; file: string };
 
@@ -39,6 +41,12 @@ const run = (s) => {
     case 'mkdir': return quiet(() => fs.mkdirSync(s.path, { recursive: true }));
     case 'mkfifo': return quiet(() => execFileSync('mkfifo', [s.path]));
     case 'link': return quiet(() => fs.linkSync(s.target, s.path));
+    case 'readdir': {
+      let out;
+      try { out = fs.readdirSync(s.path); } catch (e) { out = e.code; }
+      process.stdout.write(JSON.stringify(out) + '\n');
+      return;
+    }
     case 'deep': {
       const start = process.cwd();
       for (let i = 0; i < s.depth; i++) { fs.mkdirSync(s.name); process.chdir(s.name); }
