@@ -3,6 +3,7 @@
  * whole documents), users, projects, API keys, and every Redis key under god's prefix with its
  * value, except the login-failure counters, which exist precisely to count refusals.
  */
+import Database from 'better-sqlite3';
 import type { Keys, Redis } from '@god/coord';
 import type { Store } from '@god/store';
 
@@ -23,16 +24,51 @@ async function allJobs(store: Store): Promise<unknown[]> {
   return out;
 }
 
-/** Takes a snapshot. */
-export async function snapshot(store: Store, redis: Redis, keys: Keys): Promise<Snapshot> {
+async function storeJson(store: Store): Promise<string> {
   const users = await store.listUsers();
   const apiKeys = await Promise.all(users.map((u) => store.listApiKeys(u.id)));
-  const storePart = JSON.stringify({
+  return JSON.stringify({
     jobs: await allJobs(store),
     users,
     projects: await store.listProjects(),
     apiKeys,
   });
+}
+
+/** Takes a snapshot. */
+export async function snapshot(store: Store, redis: Redis, keys: Keys): Promise<Snapshot> {
+  return { store: await storeJson(store), redis: await redisJson(redis, keys) };
+}
+
+/** Snapshots taken often: the store is read again only when SQLite says a commit happened. */
+export interface Snapshots {
+  take(): Promise<Snapshot>;
+  close(): void;
+}
+
+/**
+ * Snapshots of the SQLite store at `dbPath`: `PRAGMA data_version` changes when another
+ * connection commits, so thousands of snapshots cost a read of every job only when something
+ * was written.
+ */
+export function createSnapshots(dbPath: string, store: Store, redis: Redis, keys: Keys): Snapshots {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  let version = -1;
+  let json = '';
+  return {
+    async take() {
+      const v = db.pragma('data_version', { simple: true }) as number;
+      if (v !== version) {
+        json = await storeJson(store);
+        version = v;
+      }
+      return { store: json, redis: await redisJson(redis, keys) };
+    },
+    close: () => db.close(),
+  };
+}
+
+async function redisJson(redis: Redis, keys: Keys): Promise<Record<string, string>> {
   const prefix = keys.events().slice(0, -'events'.length);
   const names: string[] = [];
   let cursor = '0';
@@ -44,7 +80,7 @@ export async function snapshot(store: Store, redis: Redis, keys: Keys): Promise<
   } while (cursor !== '0');
   const out: Record<string, string> = {};
   for (const name of names.sort()) out[name] = await valueOf(redis, name);
-  return { store: storePart, redis: out };
+  return out;
 }
 
 async function valueOf(redis: Redis, key: string): Promise<string> {
