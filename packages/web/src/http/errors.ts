@@ -81,6 +81,14 @@ export function answerFor(err: unknown): { status: number; body: ErrorBody; retr
   }
   const bodyParser = bodyParserError(err);
   if (bodyParser !== null) return bodyParser;
+  // The router decodes path parameters: `/jobs/%ff` is the client's mistake, not a bug of ours.
+  if (err instanceof URIError) {
+    const message = 'the request path is not valid percent-encoded UTF-8';
+    return {
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', message, issues: [{ path: 'path', message }] } },
+    };
+  }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
 }
 
