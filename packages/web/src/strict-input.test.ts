@@ -149,4 +149,22 @@ describe('request bodies are kept exactly or refused', () => {
     const id = (JSON.parse(ok.body) as { job: { id: number } }).job.id;
     expect((await h.store.getJob(id))?.meta.name).toBe(name);
   });
+
+  it('refuses bodies nested past the depth limit with a 400, however deep, on every API', async () => {
+    for (const depth of [65, 20_000, 200_000]) {
+      for (const body of [
+        '['.repeat(depth) + ']'.repeat(depth),
+        '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+      ])
+        for (const [path, credential] of [
+          ['/api/v1/jobs', alice.key],
+          ['/api/1.0/task', token],
+          ['/api/v1/auth/login', undefined],
+        ] as const) {
+          const r = await send(path, body, credential);
+          expect(r.status).toBe(400);
+          expect(r.body).toContain('nested deeper than 64 levels');
+        }
+    }
+  });
 });

@@ -28,23 +28,38 @@ function checkEncoding(buf: Buffer, encoding: string): void {
 
 // In a /u regular expression a well-formed pair is one code point: only lone halves match.
 const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_MESSAGE = 'text with a lone UTF-16 surrogate is not valid Unicode';
 
-/** The path of the first string (or key) in `v` with a lone surrogate, or null. */
-function illFormedAt(v: unknown, path: string): string | null {
-  if (typeof v === 'string') return LONE_SURROGATE.test(v) ? path : null;
-  if (typeof v !== 'object' || v === null) return null;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const at = illFormedAt(v[i], `${path}[${i}]`);
-      if (at !== null) return at;
+/** Deepest nesting of arrays and objects a body may have: no god request needs more. */
+export const MAX_BODY_DEPTH = 64;
+
+/**
+ * Where `v` holds text god could not keep exactly: the path of the first string (or key) with a
+ * lone surrogate, or of the first value nested deeper than MAX_BODY_DEPTH; null when none.
+ * Iterative, so no body can exhaust the stack.
+ */
+function illFormedAt(v: unknown): { path: string; message: string } | null {
+  const todo: { v: unknown; path: string; depth: number }[] = [{ v, path: '', depth: 0 }];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    const { v: x, path, depth } = next;
+    if (typeof x === 'string') {
+      if (LONE_SURROGATE.test(x)) return { path, message: LONE_MESSAGE };
+      continue;
     }
-    return null;
-  }
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const here = path === '' ? k : `${path}.${k}`;
-    if (LONE_SURROGATE.test(k)) return path;
-    const at = illFormedAt(x, here);
-    if (at !== null) return at;
+    if (typeof x !== 'object' || x === null) continue;
+    if (depth >= MAX_BODY_DEPTH)
+      return { path, message: `nested deeper than ${MAX_BODY_DEPTH} levels` };
+    const entries: [string, unknown][] = [];
+    if (Array.isArray(x)) x.forEach((e, i) => entries.push([`${path}[${i}]`, e]));
+    else
+      for (const [k, e] of Object.entries(x as Record<string, unknown>)) {
+        // A bad key is reported at the path of the object holding it.
+        if (LONE_SURROGATE.test(k)) return { path, message: LONE_MESSAGE };
+        entries.push([path === '' ? k : `${path}.${k}`, e]);
+      }
+    // Reversed onto the stack, so the first problem in document order is found first.
+    for (let i = entries.length - 1; i >= 0; i--)
+      todo.push({ v: entries[i]![1], path: entries[i]![0], depth: depth + 1 });
   }
   return null;
 }
@@ -57,13 +72,9 @@ export function jsonBody(limitMb: number): RequestHandler[] {
     verify: (_req, _res, buf, encoding) => checkEncoding(buf, encoding),
   });
   const wellFormed: RequestHandler = (req, _res, next) => {
-    const at = illFormedAt(req.body as unknown, '');
-    if (at === null) return next();
-    next(
-      new ValidationError('invalid request body', [
-        { path: at, message: 'text with a lone UTF-16 surrogate is not valid Unicode' },
-      ]),
-    );
+    const problem = illFormedAt(req.body as unknown);
+    if (problem === null) return next();
+    next(new ValidationError('invalid request body', [problem]));
   };
   return [parse, wellFormed];
 }
