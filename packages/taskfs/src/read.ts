@@ -1,6 +1,6 @@
 /**
  * What the web serves from a task directory: listings with lstat semantics (a link is shown as
- * itself, never as what it points to) and regular files opened for reading, both reached with
+ * itself, never as what it points to; what the job may not read shows no size or time) and regular files opened for reading, both reached with
  * openAs, so only what the job itself may read, and only inside its directory.
  */
 import { lstat, readdir, type FileHandle } from 'node:fs/promises';
@@ -28,6 +28,10 @@ export async function listAs(root: string, rel: string, who: Identity): Promise<
       names.map(async (name): Promise<DirEntry | null> => {
         try {
           const s = await lstat(at(dir.fh, name));
+          // Something the job neither owns nor may read (a hard link to another account's
+          // file, made where protected_hardlinks is off) is shown without its size and time.
+          if (s.uid !== who.uid && !mayAccess(s, who, R))
+            return { name: name.toString('utf8'), type: 'other', size: 0, mtime: 0 };
           const type = s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other';
           // Names that are not UTF-8 are shown with replacement characters.
           return { name: name.toString('utf8'), type, size: s.size, mtime: s.mtimeMs };
