@@ -85,7 +85,9 @@ export function createArchiver(opts: ArchiverOptions): Archiver {
     try {
       await removeTaskDir(config.shared_dir, job);
     } catch (err) {
-      if (!(err instanceof GodError)) throw err;
+      // Whatever a job left in its directory (a tree deeper than PATH_MAX, names swapped during
+      // the removal, an I/O error) fails that job alone: the pass goes on with the others, so
+      // one user cannot keep everyone's finished jobs from being archived.
       log.error({ jobId: job.id, err }, 'task directory not removed');
       return 'refused';
     }
