@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareTaskDir } from '../../plugins/executor-docker/src/task-dir.js';
 import { startGodWeb, type God } from './god.js';
 import { actAs, type Step } from './job-actor.js';
-import { awaitsFix } from './open-defects.js';
 
 let god: God;
 let queues: Queues;
@@ -55,7 +54,7 @@ const exists = (p: string): Promise<boolean> =>
 
 describe('the archiver against the job', () => {
   const deep = 'removes a task directory deeper than PATH_MAX';
-  it.skipIf(awaitsFix(deep))(
+  it(
     deep,
     async () => {
       const { job, dir } = await aliceJob([{ op: 'deep', name: 'd', depth: 2_100, file: 'leaf' }]);
@@ -66,7 +65,7 @@ describe('the archiver against the job', () => {
   );
 
   const others = 'archives the other finished jobs when one task directory resists removal';
-  it.skipIf(awaitsFix(others))(
+  it(
     others,
     async () => {
       const stuck = await aliceJob([{ op: 'deep', name: 'd', depth: 2_100, file: 'leaf' }]);
@@ -87,7 +86,7 @@ describe('the archiver against the job', () => {
 
   const swap =
     'never deletes outside the task directory when a subdirectory is swapped for a link during removal';
-  it.skipIf(awaitsFix(swap))(
+  it(
     swap,
     async () => {
       const canary = `canary-${randomBytes(4).toString('hex')}`;

@@ -8,7 +8,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGodWeb, type God } from './god.js';
-import { awaitsFix } from './open-defects.js';
 import { closeIdle, raw, send, type Answer, type Raw } from './wire.js';
 
 const HEALTH_BOUND_MS = 2_000;
@@ -159,7 +158,7 @@ describe('resource exhaustion on loopback', () => {
     }, 120_000);
 
     const capped = `caps the ${kind} streams of one user: past the cap, 429 with Retry-After`;
-    it.skipIf(awaitsFix(capped))(
+    it(
       capped,
       async () => {
         const streams = await openStreams(500, path);

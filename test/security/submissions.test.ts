@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGodWeb, type God } from './god.js';
 import { ODD_NUMBER_TEXT, INVALID_UTF8 } from './odd-values.js';
-import { awaitsFix } from './open-defects.js';
 import { send, type Answer } from './wire.js';
 
 let god: God;
@@ -42,7 +41,7 @@ function createdId(a: Answer): number | null {
 describe('odd submissions', () => {
   const quantities =
     'stores every quantity as an integer in base units, positive when asked positive, or refuses it';
-  it.skipIf(awaitsFix(quantities))(
+  it(
     quantities,
     async () => {
       const problems: string[] = [];
@@ -75,7 +74,7 @@ describe('odd submissions', () => {
   );
 
   const utf8 = 'refuses text that is not UTF-8 with a 400, through both APIs';
-  it.skipIf(awaitsFix(utf8))(utf8, async () => {
+  it(utf8, async () => {
     const problems: string[] = [];
     for (const bytes of INVALID_UTF8)
       for (const path of ['/api/v1/jobs', '/api/1.0/task']) {

@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareTaskDir } from '../../plugins/executor-docker/src/task-dir.js';
 import { startGodWeb, type God } from './god.js';
 import { actAs, type Step } from './job-actor.js';
-import { awaitsFix } from './open-defects.js';
 import { closeIdle, send, type Answer } from './wire.js';
 
 const HANG_MS = 10_000;
@@ -153,7 +152,7 @@ describe('links planted by the job', () => {
 
   const meta =
     'a listing shows no size or time of what a link points to outside the task directory';
-  it.skipIf(awaitsFix(meta))(meta, async () => {
+  it(meta, async () => {
     const a = await list('');
     expect(exposed(a, 'list')).toEqual([]);
     expect(outsideMetadata(a)).toEqual([]);
@@ -217,7 +216,7 @@ describe('files swapped for links while god reads them', () => {
 
   const listing =
     'never lists a name, size or time from outside when a listed directory is swapped for a link';
-  it.skipIf(awaitsFix(listing))(
+  it(
     listing,
     async () => {
       const r = await race([...swapFile('r', join(outside, 'secret')), ...swapDir()], async () => {
@@ -238,7 +237,7 @@ describe('files swapped for links while god reads them', () => {
 
 describe('hard links, FIFOs, deep trees and odd names', () => {
   const hard = 'never serves a hard link to a file the job’s own uid cannot read';
-  it.skipIf(awaitsFix(hard))(hard, async () => {
+  it(hard, async () => {
     // Where fs.protected_hardlinks is 0 the job makes this link itself; elsewhere root stands
     // in for it (a loop that stops as soon as `h` exists: one attempt that may fail quietly).
     const link = (uid: number): Promise<string> =>
@@ -318,7 +317,7 @@ describe('hard links, FIFOs, deep trees and odd names', () => {
   });
 
   const odd = 'downloads files of any name with their bytes, never a 5xx, and keeps no descriptor';
-  it.skipIf(awaitsFix(odd))(
+  it(
     odd,
     async () => {
       await actAs(god.alice.uid, dir, {
