@@ -4,7 +4,9 @@
  */
 import {
   ACTIVE_STATES,
+  BYTES_PER_GB,
   JOB_STATES,
+  MIN_RAM_BYTES,
   ValidationError,
   goDockerStatus,
   isFinished,
@@ -14,6 +16,21 @@ import {
   type NewJob,
 } from '@god/core';
 import type { JobFilter, TransitionOptions } from './store.js';
+
+/**
+ * A job as read from either adapter, in today's units. Jobs stored before `requirements.ram`
+ * became whole bytes hold a number of GB there; no byte count is that small (jobs ask for at
+ * least MIN_RAM_BYTES), so such a value is read as GB and converted. A value that converts to
+ * less than the minimum (GO-Docker-era `1e-300`) stays too small, and the executor refuses to
+ * run the job rather than run it without a memory limit. Reading converts; the next write of
+ * the job stores the bytes.
+ */
+export function upgradeStoredJob(job: Job): Job {
+  const ram: unknown = job.requirements.ram;
+  if (typeof ram === 'number' && ram > 0 && ram < MIN_RAM_BYTES)
+    job.requirements.ram = Math.round(ram * BYTES_PER_GB);
+  return job;
+}
 
 /**
  * The stored form of a new job with its allocated id: status, dates and counters start from

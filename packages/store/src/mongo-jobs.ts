@@ -27,7 +27,13 @@ import {
   type NewJob,
   type TransitionPlan,
 } from '@god/core';
-import { matchesExpect, mergeById, newJobRecord, splitStates } from './job-record.js';
+import {
+  matchesExpect,
+  mergeById,
+  newJobRecord,
+  splitStates,
+  upgradeStoredJob,
+} from './job-record.js';
 import { afterKey, byKey, jobIdOf, jobKey, jobKeyOrNull, MAX_JOB_ID } from './mongo-keys.js';
 import type { HeldLock, MongoLocks } from './mongo-lock.js';
 import { backoff, insertIfAbsent, isBusy, retryBusy, sleep } from './mongo-util.js';
@@ -57,7 +63,7 @@ const PENDING_LIKE: JobState[] = ['pending', 'held'];
 
 function toJob(doc: WithId<JobDoc>): Job {
   const { _id, ...rest } = doc;
-  return { id: jobIdOf(_id), ...rest };
+  return upgradeStoredJob({ id: jobIdOf(_id), ...rest });
 }
 
 function toDoc(job: Job): JobDoc {

@@ -13,7 +13,13 @@ import {
   type NewJob,
   type TransitionPlan,
 } from '@god/core';
-import { matchesExpect, mergeById, newJobRecord, splitStates } from './job-record.js';
+import {
+  matchesExpect,
+  mergeById,
+  newJobRecord,
+  splitStates,
+  upgradeStoredJob,
+} from './job-record.js';
 import { toPage, type PageRange } from './paging.js';
 import type {
   JobFieldsPatch,
@@ -42,7 +48,11 @@ export interface PlannedTransition {
 }
 
 function toJob(row: JobRow): Job {
-  return { id: row.id, state: row.state, ...(JSON.parse(row.doc) as Omit<Job, 'id' | 'state'>) };
+  return upgradeStoredJob({
+    id: row.id,
+    state: row.state,
+    ...(JSON.parse(row.doc) as Omit<Job, 'id' | 'state'>),
+  });
 }
 
 /** The JSON document of a job: everything but `id` and `state`, which are columns only. */

@@ -146,6 +146,41 @@ describe('SQLite adapter', () => {
     }
   });
 
+  it('reads the RAM of jobs stored as a number of GB as bytes, and stores bytes on the next write', async () => {
+    const gb = await makeJobIn(store, 'pending');
+    const small = await makeJobIn(store, 'pending');
+    const done = await makeJobIn(store, 'over');
+    const db = new Database(fx.path);
+    const setRam = (table: string, id: number, ram: number): void => {
+      db.prepare(
+        `UPDATE ${table} SET doc = json_set(doc, '$.requirements.ram', ?) WHERE id = ?`,
+      ).run(ram, id);
+    };
+    try {
+      setRam('jobs', gb.id, 2);
+      setRam('jobs', small.id, 1e-300);
+      setRam('jobs_done', done.id, 0.5);
+    } finally {
+      db.close();
+    }
+    expect((await store.getJob(gb.id))?.requirements.ram).toBe(2 * 2 ** 30);
+    expect((await store.getJob(done.id))?.requirements.ram).toBe(2 ** 29);
+    // Too small to be a real limit in any unit: stays too small, and the executor refuses it.
+    expect((await store.getJob(small.id))?.requirements.ram).toBeLessThan(6 * 2 ** 20);
+    const listed = (await store.listJobs({ state: 'pending' })).jobs.find((j) => j.id === gb.id);
+    expect(listed?.requirements.ram).toBe(2 * 2 ** 30);
+    await store.transition(gb.id, 'pending', 'held', {});
+    const raw = new Database(fx.path, { readonly: true });
+    try {
+      const row = raw
+        .prepare(`SELECT json_extract(doc, '$.requirements.ram') AS ram FROM jobs WHERE id = ?`)
+        .get(gb.id) as { ram: number };
+      expect(row.ram).toBe(2 * 2 ** 30);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('refuses a database written by a newer god', async () => {
     await store.close();
     const db = new Database(fx.path);
