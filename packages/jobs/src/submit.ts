@@ -34,6 +34,11 @@ export interface SubmitDeps {
   limits: Config['limits'];
   /** The placement constraints users may name in `requirements.label`. */
   constraints: Config['constraints'];
+  /**
+   * Executors this cluster runs jobs on, which `requirements.executor` may name; none given:
+   * a job may not name one. A job naming an executor nothing runs would wait forever.
+   */
+  executors?: readonly string[];
   /** The volumes jobs may ask for and who may run as root. */
   access: Pick<Config, 'volumes' | 'security'>;
   /** What a job gets when it does not say (`defaults.image`, `cpu`, `ram`). */
@@ -232,14 +237,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 function validateAll(
   inputs: readonly unknown[],
-  deps: Pick<SubmitDeps, 'limits' | 'constraints'>,
+  deps: Pick<SubmitDeps, 'limits' | 'constraints' | 'executors'>,
 ): JobSubmission[] {
   const issues: FieldIssue[] = [];
   const out: JobSubmission[] = [];
   inputs.forEach((input, i) => {
     const r = JobSubmissionSchema.safeParse(input);
     const found = r.success
-      ? jobLimitIssues(r.data.requirements, deps.limits.job, deps.constraints)
+      ? [
+          ...jobLimitIssues(r.data.requirements, deps.limits.job, deps.constraints),
+          ...executorIssues(r.data.requirements.executor, deps.executors ?? []),
+        ]
       : fieldIssues(r.error);
     if (r.success && found.length === 0) out.push(r.data);
     for (const issue of found)
@@ -251,4 +259,12 @@ function validateAll(
   });
   if (issues.length > 0) throw new ValidationError('invalid job', issues);
   return out;
+}
+
+/** Refuses an executor the cluster does not run (god would accept the job and never run it). */
+function executorIssues(asked: string | null, executors: readonly string[]): FieldIssue[] {
+  if (asked === null || executors.includes(asked)) return [];
+  const known =
+    executors.length === 0 ? 'none may be named' : `this cluster runs ${executors.join(', ')}`;
+  return [{ path: 'requirements.executor', message: `${asked} is not an executor here: ${known}` }];
 }

@@ -116,6 +116,13 @@ const BAD: Array<[string, object, object, string]> = [
     { tmpstorage: { size: 10, path: null } },
     'requirements.tmpstorage',
   ],
+  // The cluster runs `docker` (the default): a job naming another would wait for ever.
+  [
+    'an executor the cluster does not run',
+    { executor: 'kubernetes' },
+    { executor: 'kubernetes' },
+    'requirements.executor',
+  ],
 ];
 
 describe('quantities (#19)', () => {
@@ -140,6 +147,11 @@ describe('quantities (#19)', () => {
       expect(await written()).toEqual(before);
     },
   );
+
+  it('accepts a job naming the executor the cluster runs', async () => {
+    const a = await call('POST', '/api/v1/jobs', alice.key, v1({ executor: 'docker' }));
+    expect(a.status).toBe(201);
+  });
 
   it('accepts the largest job limits.job allows, with RAM stored in bytes', async () => {
     const largest = { cpu: 2, ram: '2G', maxlifespan: '1h', label: ['zone==b'] };

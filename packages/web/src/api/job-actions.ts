@@ -41,6 +41,7 @@ export async function submitFor(
     publisher: ctx.publisher,
     limits: ctx.config.limits,
     constraints: ctx.config.constraints,
+    executors: [ctx.config.executor],
     access: accessFor(ctx.plugin, p.account, ctx.config),
     defaults: ctx.config.defaults,
     shareProjectTasks: ctx.config.auth.share_project_tasks,
