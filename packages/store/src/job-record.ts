@@ -22,8 +22,8 @@ import type { JobFilter, TransitionOptions } from './store.js';
  * became whole bytes hold a number of GB there; no byte count is that small (jobs ask for at
  * least MIN_RAM_BYTES), so such a value is read as GB and converted. A value that converts to
  * less than the minimum (GO-Docker-era `1e-300`) stays too small, and the executor refuses to
- * run the job rather than run it without a memory limit. Reading converts; the next write of
- * the job stores the bytes.
+ * run the job rather than run it without a memory limit. Every read converts (SQLite also
+ * stores the bytes at the job's next write, which rewrites its document).
  */
 export function upgradeStoredJob(job: Job): Job {
   const ram: unknown = job.requirements.ram;

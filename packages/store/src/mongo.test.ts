@@ -91,6 +91,18 @@ describe('MongoDB adapter', () => {
     expect(await fx.db().collection('locks').countDocuments()).toBe(0);
   });
 
+  it('reads the RAM of jobs stored as a number of GB as bytes, before and after a write', async () => {
+    const gb = await makeJobIn(store, 'pending');
+    const over = await makeJobIn(store, 'over');
+    await active().updateOne({ _id: jobKey(gb.id) }, { $set: { 'requirements.ram': 2 } });
+    await done().updateOne({ _id: jobKey(over.id) }, { $set: { 'requirements.ram': 0.5 } });
+    expect((await store.getJob(gb.id))?.requirements.ram).toBe(2 * 2 ** 30);
+    expect((await store.getJob(over.id))?.requirements.ram).toBe(2 ** 29);
+    const held = await store.transition(gb.id, 'pending', 'held', {});
+    expect(held.ok && held.job.requirements.ram).toBe(2 * 2 ** 30);
+    expect((await store.getJob(gb.id))?.requirements.ram).toBe(2 * 2 ** 30);
+  });
+
   it('serves a move cut short after its compare-and-set, and completes it', async () => {
     const job = await makeJobIn(store, 'running');
     // A crash right after the CAS into `over`: the job is over but still in `jobs`.
