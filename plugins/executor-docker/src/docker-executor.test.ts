@@ -162,9 +162,10 @@ describe('ends', () => {
   });
 
   it('samples peak memory without page cache', async () => {
-    // 48 MB held in a shell variable for 2 s (two samples at least); page cache is not counted.
+    // 48 MB held in a shell variable for 4 s: samples every second, with room for a loaded
+    // machine delaying the sampler's timer; page cache is not counted.
     const { report } = await runToEnd({
-      cmd: 'x=$(head -c 48m /dev/zero | tr "\\0" a)\nsleep 2\necho ${#x}',
+      cmd: 'x=$(head -c 48m /dev/zero | tr "\\0" a)\nsleep 4\necho ${#x}',
       ramGB: 0.5,
     });
     expect(report.outcome).toBe('success');
