@@ -216,6 +216,9 @@ build() {
 # Prints $1 quoted for sh: in single quotes, each ' as '\''.
 sh_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
+# The line that makes a launcher ours, to replace; any other $GOD_BIN_DIR/god is left alone.
+MARK="Written by god's scripts/install.sh (step cli)"
+
 install_cli() {
   local dir="${GOD_BIN_DIR:-/usr/local/bin}" main="$ROOT/packages/cli/dist/main.js" node
   step "god on the PATH: $dir/god"
@@ -225,10 +228,13 @@ install_cli() {
   local launcher
   launcher="$(mktemp)"
   printf '%s\n' '#!/bin/sh' \
-    "# Written by god's scripts/install.sh (step cli): the god command of $ROOT." \
+    "# $MARK: the god command of $ROOT." \
     "exec $(sh_quote "$node") $(sh_quote "$main") \"\$@\"" >"$launcher"
   if cmp -s "$launcher" "$dir/god" 2>/dev/null; then
     echo "already installed"
+  elif [ -e "$dir/god" ] && ! grep -qF "$MARK" "$dir/god"; then
+    rm -f "$launcher"
+    die "$dir/god exists and is not god's launcher: move it away, or set GOD_BIN_DIR"
   elif [ -w "$dir" ] || { [ ! -e "$dir" ] && [ -w "$(dirname "$dir")" ]; }; then
     install -D -m 0755 "$launcher" "$dir/god"
   else

@@ -5,7 +5,7 @@
  * web process. And install.sh's cli step, which puts the full god on the PATH.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -132,12 +132,19 @@ describe('the workstation god, installed into a temporary prefix', () => {
 });
 
 describe('install.sh cli', () => {
-  it('puts a launcher of the full god in GOD_BIN_DIR, and leaves it as it is when run again', async () => {
+  it('puts a launcher of the full god in GOD_BIN_DIR (replacing an older one), and leaves it as it is when run again', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'god-bin-'));
     const bin = join(dir, 'bin');
     const env = { ...bareEnv(dir, bin), GOD_BIN_DIR: bin };
     const step = (): Promise<Ran> =>
       run('bash', [join(REPO_ROOT, 'scripts/install.sh'), 'cli'], { cwd: dir, env });
+    // The launcher of a checkout that has moved since is replaced.
+    await mkdir(bin);
+    await writeFile(
+      join(bin, 'god'),
+      `#!/bin/sh\n# Written by god's scripts/install.sh (step cli): the god command of /old.\nexec '/old/node' '/old/main.js' "$@"\n`,
+      { mode: 0o755 },
+    );
     const first = await step();
     expect(first, first.err).toMatchObject({ code: 0, err: '' });
     const launcher = join(bin, 'god');
@@ -160,5 +167,18 @@ describe('install.sh cli', () => {
       out: expect.stringContaining('already installed') as string,
     });
     expect((await stat(launcher)).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('leaves a god that is not its launcher alone, and says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'god-bin-'));
+    const other = '#!/bin/sh\necho another god\n';
+    await writeFile(join(dir, 'god'), other, { mode: 0o755 });
+    const r = await run('bash', [join(REPO_ROOT, 'scripts/install.sh'), 'cli'], {
+      cwd: dir,
+      env: { ...bareEnv(dir, dir), GOD_BIN_DIR: dir },
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${dir}/god exists and is not god's launcher`);
+    expect(await readFile(join(dir, 'god'), 'utf8')).toBe(other);
   });
 });
