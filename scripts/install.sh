@@ -2,7 +2,7 @@
 # Installs what god's build and tests need on a Debian 12 machine, as root; safe to run again.
 #
 #   bash scripts/install.sh            # every step
-#   bash scripts/install.sh ferretdb   # only the named steps: apt redis ferretdb npm build
+#   bash scripts/install.sh ferretdb   # only the named steps: apt redis ferretdb npm build cli
 #
 # apt:      the Debian packages that are missing among redis-server, docker.io (dockerd,
 #           containerd, runc), busybox-static (the tests' container image), slapd, ldap-utils
@@ -18,7 +18,10 @@
 # ferretdb: FerretDB v1 (MongoDB wire protocol over SQLite) built from source with Go into
 #           $GOD_FERRETDB, else $(go env GOPATH)/bin/ferretdb, unless that one is already v1.24.0.
 # npm:      npm ci (native modules built against the local Node.js headers when present).
-# build:    npm run build.
+# build:    npm run build (also packages/cli/dist/god-cli.mjs, the workstation god: README).
+# cli:      puts `god` on the PATH: $GOD_BIN_DIR/god (default /usr/local/bin/god), a launcher
+#           of this checkout's built packages/cli/dist/main.js with this machine's node. Only
+#           that file is written; run it again after moving the checkout or Node.js.
 #
 # Needs, already on the machine: Node.js >= 20.19 with npm, Go >= 1.22, and the package
 # registries (Debian, the Go module proxy, npm).
@@ -208,9 +211,47 @@ build() {
   (cd "$ROOT" && npm run build)
 }
 
+# --- cli ---------------------------------------------------------------------------------
+
+# Prints $1 quoted for sh: in single quotes, each ' as '\''.
+sh_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# The line that makes a launcher ours, to replace; any other $GOD_BIN_DIR/god is left alone.
+MARK="Written by god's scripts/install.sh (step cli)"
+
+install_cli() {
+  local dir="${GOD_BIN_DIR:-/usr/local/bin}" main="$ROOT/packages/cli/dist/main.js" node
+  step "god on the PATH: $dir/god"
+  [ -f "$main" ] || die "$main is missing: run the build step first"
+  node="$(command -v node)" || die "Node.js >= 20.19 is needed (not found)"
+  # The absolute path of node: sudo, cron and systemd have a PATH of their own.
+  local launcher
+  launcher="$(mktemp)"
+  printf '%s\n' '#!/bin/sh' \
+    "# $MARK: the god command of $ROOT." \
+    "exec $(sh_quote "$node") $(sh_quote "$main") \"\$@\"" >"$launcher"
+  if cmp -s "$launcher" "$dir/god" 2>/dev/null; then
+    echo "already installed"
+  elif [ -e "$dir/god" ] && ! grep -qF "$MARK" "$dir/god"; then
+    rm -f "$launcher"
+    die "$dir/god exists and is not god's launcher: move it away, or set GOD_BIN_DIR"
+  elif [ -w "$dir" ] || { [ ! -e "$dir" ] && [ -w "$(dirname "$dir")" ]; }; then
+    install -D -m 0755 "$launcher" "$dir/god"
+  else
+    as_root install -D -m 0755 "$launcher" "$dir/god"
+  fi
+  rm -f "$launcher"
+  case ":$PATH:" in
+    *":$dir:"*) ;;
+    *) echo "warning: $dir is not on this PATH" >&2 ;;
+  esac
+  "$dir/god" --help >/dev/null || die "$dir/god --help failed"
+  echo "$dir/god runs $main"
+}
+
 main() {
   local steps=("$@")
-  [ "${#steps[@]}" -gt 0 ] || steps=(apt redis ferretdb npm build)
+  [ "${#steps[@]}" -gt 0 ] || steps=(apt redis ferretdb npm build cli)
   local s
   for s in "${steps[@]}"; do
     case "$s" in
@@ -219,7 +260,8 @@ main() {
       ferretdb) install_ferretdb ;;
       npm) install_npm ;;
       build) build ;;
-      *) die "unknown step: $s (steps: apt redis ferretdb npm build)" ;;
+      cli) install_cli ;;
+      *) die "unknown step: $s (steps: apt redis ferretdb npm build cli)" ;;
     esac
   done
   step "install.sh: done (${steps[*]})"

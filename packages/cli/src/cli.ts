@@ -1,108 +1,18 @@
-/** The `god` command line: builds the commander program and runs one invocation. */
-import { Command, CommanderError, Help } from 'commander';
-import { registerActions } from './commands/actions.js';
-import { completionScript } from './commands/completion.js';
-import { registerFiles } from './commands/files.js';
-import { registerUsage } from './commands/info.js';
-import { registerKeys } from './commands/keys.js';
+/** The full `god` command line: every command, the server-side ones and the roles included. */
+import type { Command } from 'commander';
 import { registerLocal } from './commands/local.js';
-import { registerLogin } from './commands/login.js';
-import { registerProjects } from './commands/projects.js';
-import { registerRead } from './commands/read.js';
-import { registerSubmit } from './commands/submit.js';
-import { registerUsers } from './commands/users.js';
 import type { CliContext } from './context.js';
-import { usage } from './errors.js';
-import { collect, createKit } from './kit.js';
 import type { ExitCode } from './output.js';
-import { visibleOutput } from './visible.js';
+import { buildCommandTree, runProgram } from './program.js';
 
 export type { CliContext, Clock } from './context.js';
 
-const FOOTER = `
-Environment:
-  GOD_SERVER       the server to talk to, instead of the stored login's
-  GOD_API_KEY      the API key to use, instead of the stored one
-  XDG_CONFIG_HOME  god login keeps its key in $XDG_CONFIG_HOME/god/credentials.json
-                   (default ~/.config/god/credentials.json, mode 0600)
-  GODOCKER_CONFIG  server side: the config file; GODOCKER_* variables override its keys
-
-Exit status:
-  0 success; 1 failure (the server refused or could not be reached); 2 bad usage or input.
-  submit --wait and logs --follow: 0 when the job succeeded, its exit code when it ran and
-  failed, 1 when it ended without one (killed, lost, over quota, rejected; the reason is on
-  stderr). An array succeeds only when every task did.`;
-
-const plainHelp = new Help();
-
 /** Runs `god <args>` and resolves to its exit status. */
-export async function runCli(args: readonly string[], given: CliContext): Promise<ExitCode> {
-  let code: ExitCode = 0;
-  // Every line printed, from any command or error, shows control characters as escapes.
-  const ctx: CliContext = { ...given, io: visibleOutput(given.io) };
-  const program = buildProgram(ctx, (c) => (code = c));
-  try {
-    await program.parseAsync([...args], { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
-  }
-  return code;
+export function runCli(args: readonly string[], given: CliContext): Promise<ExitCode> {
+  return runProgram(args, given, registerLocal);
 }
 
 /** The whole command tree; `setCode` receives the exit status of the action that ran. */
 export function buildProgram(ctx: CliContext, setCode: (code: ExitCode) => void): Command {
-  const program = new Command('god')
-    .description('god: a multi-user batch job scheduler for Docker')
-    .option(
-      '-c, --config <file>',
-      'server side: config file (default: $GODOCKER_CONFIG, ./god.yaml, ./config/god.yaml, /etc/god/god.yaml)',
-    )
-    .option('--set <path=value>', 'server side: override one config key (repeatable)', collect, [])
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => ctx.io.out(s.trimEnd()),
-      writeErr: (s) => ctx.io.err(s.trimEnd()),
-    })
-    .configureHelp({
-      // Repeatable flags start from an empty list: "(default: [])" would only be noise.
-      optionDescription: (o) =>
-        Array.isArray(o.defaultValue) && o.defaultValue.length === 0
-          ? o.description
-          : plainHelp.optionDescription(o),
-    })
-    .addHelpText('after', FOOTER);
-  const kit = createKit(ctx, setCode, () => program.opts());
-
-  program.commandsGroup('Jobs:');
-  registerSubmit(program, kit);
-  registerRead(program, kit);
-  registerFiles(program, kit);
-  registerActions(program, kit);
-  program.commandsGroup('Account:');
-  registerLogin(program, kit);
-  registerUsage(program, kit);
-  registerKeys(program, kit);
-  program.commandsGroup('Administration:');
-  registerUsers(program, kit);
-  registerProjects(program, kit);
-  program.commandsGroup('Server side (with the server configuration, no web process needed):');
-  registerLocal(program, kit);
-  program.commandsGroup('Shell:');
-  program
-    .command('completion <shell>')
-    .description('print a completion script for bash, zsh or fish')
-    .addHelpText(
-      'after',
-      '\nbash: source <(god completion bash)\nzsh:  source <(god completion zsh)\nfish: god completion fish | source',
-    )
-    .action(
-      kit.action((shell: string) => {
-        const script = completionScript(shell, program);
-        if (script === null) throw usage(`completion for bash, zsh or fish, not "${shell}"`);
-        ctx.io.out(script.trimEnd());
-        return 0;
-      }),
-    );
-  return program;
+  return buildCommandTree(ctx, setCode, registerLocal);
 }

@@ -1,4 +1,4 @@
-/** What the CLI needs from its process: given by main.ts, built from buffers in tests. */
+/** What the CLI needs from its process: read by entry.ts for both builds, made of buffers in tests. */
 import type { DemoUser } from './commands/demo.js';
 import type { RoleContext } from './commands/roles.js';
 import type { Output, RawOutput } from './output.js';
@@ -31,6 +31,6 @@ export interface CliContext {
   /** The local account (the demo's job owner, `bootstrap-admin`'s default uid/gid). */
   user: DemoUser;
   clock: Clock;
-  /** For long-running roles: logging and shutdown signals. */
+  /** For long-running roles: logging and shutdown signals (none in the workstation build). */
   roles: Omit<RoleContext, 'io'>;
 }

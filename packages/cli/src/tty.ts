@@ -1,4 +1,4 @@
-/** Terminal input for main.ts: all of stdin, and a secret typed without echo. */
+/** Terminal input for entry.ts: all of stdin, and a secret typed without echo. */
 import { CliError } from './errors.js';
 
 /** Everything `input` yields until it ends. */

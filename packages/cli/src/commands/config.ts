@@ -1,13 +1,48 @@
-/** `god config check [file]` and `god config show`: validate and print the resolved config. */
+/**
+ * `god config check [file]` and `god config show`: validate and print the resolved config
+ * (`god config server` shows the server's, from info.ts).
+ */
+import type { Command } from 'commander';
 import { ValidationError, redisAccess, type Config } from '@god/core';
 import { ConfigFileError, findConfigFile, loadConfig } from '../config-file.js';
+import type { Kit } from '../kit.js';
 import type { ExitCode, Output } from '../output.js';
+import { registerConfigServer } from './info.js';
 
 /** What config commands need from the process. */
 export interface ConfigContext {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   io: Output;
+}
+
+/** The part of the CLI context config commands read. */
+export function configContext(kit: Kit): ConfigContext {
+  return { env: kit.ctx.env, cwd: kit.ctx.cwd, io: kit.ctx.io };
+}
+
+/** Registers `god config check|show|server`. */
+export function registerConfig(program: Command, kit: Kit): void {
+  const config = program
+    .command('config')
+    .description('check or show the configuration (server side), or the server’s');
+  config
+    .command('check [file]')
+    .description('validate a config file; list every problem with its path (exit 2 when invalid)')
+    .action(
+      kit.action((file: string | undefined) =>
+        configCheck(configContext(kit), file ?? kit.globals().config, kit.globals().set),
+      ),
+    );
+  config
+    .command('show')
+    .description(
+      'print the resolved configuration (defaults, file, GODOCKER_* environment, --set), secrets masked',
+    )
+    .action(
+      kit.action(() => configShow(configContext(kit), kit.globals().config, kit.globals().set)),
+    );
+  registerConfigServer(config, kit);
 }
 
 /** Resolves the config; on failure prints every problem and returns exit status 2. */

@@ -1,18 +1,19 @@
 /**
- * The server-side commands, which read god's configuration and open its store or Redis
- * directly: config check|show, demo, maintenance, bootstrap-admin and the long-running roles.
- * Their modules (scheduler, agent, web, …) load only when one of them runs, so that user
- * commands and --help start in a fraction of the time.
+ * The server-side commands of the full install, which read god's configuration and open its
+ * store or Redis directly: demo, maintenance, bootstrap-admin and the long-running roles
+ * (`config check|show` need only the configuration: config.ts, in both builds). Their modules
+ * (scheduler, agent, web, …) load only when one of them runs, so that user commands and --help
+ * start in a fraction of the time.
  */
 import type { Command } from 'commander';
 import type { Config } from '@god/core';
 import { intOption } from '../format.js';
 import type { Kit } from '../kit.js';
 import type { ExitCode } from '../output.js';
-import { configCheck, configShow, resolveOrReport, type ConfigContext } from './config.js';
+import { configContext, resolveOrReport } from './config.js';
 import type { DemoUser } from './demo.js';
-import { registerConfigServer } from './info.js';
 import type { RoleSet } from './roles.js';
+import { SERVER_COMMANDS, type ServerCommand } from './server-commands.js';
 
 /** An action that needs the configuration; it exits 2 (problems printed) when that is invalid. */
 type WithConfig = <A extends unknown[]>(
@@ -37,13 +38,10 @@ export function registerLocal(program: Command, kit: Kit): void {
       const c = resolved();
       return c === null ? 2 : fn(c, ...args);
     });
-  registerConfig(program, kit);
   const { ctx } = kit;
   program
     .command('demo')
-    .description(
-      'bring every role up in this process, run a sample script as a real job and show its output',
-    )
+    .description(SERVER_COMMANDS.demo)
     .action(
       withConfig(async (c) => {
         const { demo } = await import('./demo.js');
@@ -58,7 +56,7 @@ export function registerLocal(program: Command, kit: Kit): void {
     );
   program
     .command('maintenance <on|off|status>')
-    .description('pause or resume scheduling cluster-wide (jobs are still accepted)')
+    .description(SERVER_COMMANDS.maintenance)
     .action(
       withConfig(async (c, action: string) =>
         (await import('./maintenance.js')).maintenance(c, action, ctx.io),
@@ -68,41 +66,11 @@ export function registerLocal(program: Command, kit: Kit): void {
   registerRoles(program, kit, withConfig, resolved);
 }
 
-function configContext(kit: Kit): ConfigContext {
-  return { env: kit.ctx.env, cwd: kit.ctx.cwd, io: kit.ctx.io };
-}
-
-function registerConfig(program: Command, kit: Kit): void {
-  const config = program
-    .command('config')
-    .description('check or show the configuration (server side), or the server’s');
-  config
-    .command('check [file]')
-    .description('validate a config file; list every problem with its path (exit 2 when invalid)')
-    .action(
-      kit.action((file: string | undefined) =>
-        configCheck(configContext(kit), file ?? kit.globals().config, kit.globals().set),
-      ),
-    );
-  config
-    .command('show')
-    .description(
-      'print the resolved configuration (defaults, file, GODOCKER_* environment, --set), secrets masked',
-    )
-    .action(
-      kit.action(() => configShow(configContext(kit), kit.globals().config, kit.globals().set)),
-    );
-  registerConfigServer(config, kit);
-}
-
 function registerBootstrap(program: Command, kit: Kit, withConfig: WithConfig): void {
   const { ctx } = kit;
   program
     .command('bootstrap-admin <login>')
-    .description(
-      'create (or promote) an administrator in the configured store and print a new API key for it, once; ' +
-        'run on the server, no web process needed: how a fresh install gets its first administrator',
-    )
+    .description(SERVER_COMMANDS['bootstrap-admin'])
     .option('--uid <uid>', 'their uid (default: an existing account’s, else this process’s)')
     .option('--gid <gid>', 'their gid (default: an existing account’s, else this process’s)')
     .option('--allow-root-uid', 'accept uid 0 (their jobs would run as root)')
@@ -123,33 +91,13 @@ function registerBootstrap(program: Command, kit: Kit, withConfig: WithConfig): 
     );
 }
 
-const ROLES: ReadonlyArray<[string, string, Partial<RoleSet>]> = [
-  [
-    'scheduler',
-    'run a scheduler (leader when it holds the lease, standby otherwise)',
-    { scheduler: true },
-  ],
-  ['agent', 'run a host agent for the configured executor', { agent: true }],
-  [
-    'watcher',
-    'run a watcher (kill/suspend/resume/reschedule requests, max lifespan, lost hosts)',
-    { watcher: true },
-  ],
-  [
-    'archiver',
-    'run an archiver (archives finished jobs after clean_old days, on request)',
-    { archiver: true },
-  ],
-  [
-    'web',
-    'run the web API (/api/v1, GO-Docker /api/1.0, metrics) on web.host:web.port',
-    { web: true },
-  ],
-  [
-    'up',
-    'run every role (scheduler, agent, watcher, archiver, web) in one process',
-    { scheduler: true, agent: true, watcher: true, archiver: true, web: true },
-  ],
+const ROLES: ReadonlyArray<[ServerCommand, Partial<RoleSet>]> = [
+  ['scheduler', { scheduler: true }],
+  ['agent', { agent: true }],
+  ['watcher', { watcher: true }],
+  ['archiver', { archiver: true }],
+  ['web', { web: true }],
+  ['up', { scheduler: true, agent: true, watcher: true, archiver: true, web: true }],
 ];
 
 function registerRoles(
@@ -166,10 +114,10 @@ function registerRoles(
     web: false,
   };
   const roleCtx = { ...kit.ctx.roles, io: kit.ctx.io };
-  for (const [name, description, roles] of ROLES)
+  for (const [name, roles] of ROLES)
     program
       .command(name)
-      .description(description)
+      .description(SERVER_COMMANDS[name])
       .option('--host <name>', 'agent: serve only this host of the executor')
       .action(
         withConfig(async (c, opts: { host?: string }) => {
