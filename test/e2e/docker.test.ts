@@ -28,6 +28,7 @@ import {
   createQueues,
   createRedis,
   redisOptions,
+  requestControl,
   silentLogger,
   type Queues,
   type Redis,
@@ -35,7 +36,7 @@ import {
 import { submitJobs } from '@god/jobs';
 import { startSchedulerProcess, type SchedulerProcess } from '@god/scheduler';
 import { createStore, type Store } from '@god/store';
-import { requestControl, startWatcherProcess, type WatcherProcess } from '@god/watcher';
+import { startWatcherProcess, type WatcherProcess } from '@god/watcher';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const USER = { id: 'alice', uid: 1234, gid: 2345, sgids: [3456], home: null };

@@ -5,7 +5,7 @@
  * is fuzzed without anyone remembering to.
  */
 import { z } from 'zod';
-import { apiRoutes, type Route, type WebContext } from '@god/web';
+import { apiRoutes, type JobServices, type Route, type WebContext } from '@god/web';
 import { goDockerRoutes } from '../../packages/web/src/compat/godocker.js';
 import { operationsOf, type Operation, type Schema } from '../../packages/web/src/test-fuzz.js';
 
@@ -17,11 +17,11 @@ const tableOnly = new Proxy(
       throw new Error('a route table used its context while being built');
     },
   },
-) as WebContext;
+) as WebContext & JobServices;
 
 /** Every `/api/v1` route of the route table (to check the document hides none). */
 export function v1RouteCount(): number {
-  return apiRoutes(tableOnly).length;
+  return apiRoutes(tableOnly, tableOnly).length;
 }
 
 /** The `/api/v1` operations of the served OpenAPI document. */
@@ -60,7 +60,7 @@ function schemaOf(s: z.ZodType | undefined): Schema | null {
 
 /** The `/api/1.0` operations. */
 export function compatOperations(): Operation[] {
-  return goDockerRoutes(tableOnly).map((r: Route) => {
+  return goDockerRoutes(tableOnly, tableOnly).map((r: Route) => {
     const params = schemaOf(r.params);
     const body =
       r.method === 'post' && r.path === '/task'

@@ -8,12 +8,13 @@ import {
   createQueues,
   queueNames,
   redisOptionsFromUrl,
+  requestArchive,
   silentLogger,
   type Queues,
 } from '@god/coord';
 import { createStore, type Store } from '@god/store';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createArchiver, requestArchive, type Archiver } from './archiver.js';
+import { createArchiver, type Archiver } from './archiver.js';
 import { isInside } from './task-dir.js';
 
 declare module 'vitest' {

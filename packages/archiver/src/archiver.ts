@@ -6,19 +6,16 @@
  * archiving finds no directory (fine), never an archived job whose directory is left behind.
  * Several archivers may run: the state change is a compare-and-set, removal is idempotent.
  */
-import { GodError, ValidationError, parseOrThrow, type Config, type Job } from '@god/core';
-import { queueNames, type Logger, type Queues } from '@god/coord';
+import { ValidationError, type Config, type Job } from '@god/core';
+import {
+  parseArchiveRequest,
+  queueNames,
+  type ArchiveRequest,
+  type Logger,
+  type Queues,
+} from '@god/coord';
 import type { Store } from '@god/store';
-import { z } from 'zod';
 import { removeTaskDir } from './task-dir.js';
-
-/** An archive request as carried on the `archive` queue. */
-export const ArchiveRequestSchema = z.strictObject({
-  jobId: z.number().int().positive(),
-  /** Who asks (login name), for logs. */
-  by: z.string().min(1).max(200),
-});
-export type ArchiveRequest = z.output<typeof ArchiveRequestSchema>;
 
 /** What archiving one job did (an archive request's answer). */
 export type ArchiveResult =
@@ -54,21 +51,6 @@ export interface Archiver {
 }
 
 const DAY_MS = 86_400_000;
-
-/** Queues an archive request; resolves to the queue message id (its answer: an ArchiveResult). */
-export async function requestArchive(queues: Queues, msg: ArchiveRequest): Promise<string> {
-  const request = parseOrThrow(ArchiveRequestSchema, msg, 'invalid archive request');
-  const queue = queues.createQueue<ArchiveRequest, ArchiveResult>(queueNames.archive);
-  try {
-    const added = await queue.add('archive', request, {
-      removeOnComplete: { age: 3_600, count: 10_000 },
-    });
-    if (added.id === undefined) throw new GodError('INTERNAL', 'BullMQ returned no id');
-    return added.id;
-  } finally {
-    await queue.close();
-  }
-}
 
 /** Creates an archiver; nothing happens until `start`. */
 export function createArchiver(opts: ArchiverOptions): Archiver {
@@ -132,7 +114,7 @@ export function createArchiver(opts: ArchiverOptions): Archiver {
       const w = opts.queues.createWorker<unknown, ArchiveResult>(queueNames.archive, async (m) => {
         let req: ArchiveRequest;
         try {
-          req = parseOrThrow(ArchiveRequestSchema, m.data, 'invalid archive request');
+          req = parseArchiveRequest(m.data);
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;
           log.warn({ messageId: m.id, issues: err.issues }, 'malformed archive request dropped');

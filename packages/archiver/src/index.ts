@@ -1,9 +1,6 @@
 /** @god/archiver: the archiver role (archiving of finished jobs, task directory cleanup). */
 export {
-  ArchiveRequestSchema,
   createArchiver,
-  requestArchive,
-  type ArchiveRequest,
   type ArchiveResult,
   type Archiver,
   type ArchiverOptions,

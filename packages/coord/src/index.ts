@@ -45,5 +45,19 @@ export { createCounters, type CounterLimit, type Counters, type IncrResult } fro
 export { createNodeRegistry, type NodeEntry, type NodeRegistry } from './registry.js';
 /** BullMQ queues and workers under god's prefix. */
 export { createQueues, type Queues, type QueueSettings, type WorkerSettings } from './queues.js';
+/** Control and archive requests: their schemas and the producers other processes call. */
+export {
+  CONTROL_ACTIONS,
+  ArchiveRequestSchema,
+  ControlRequestSchema,
+  parseArchiveRequest,
+  parseControlRequest,
+  requestArchive,
+  requestControl,
+  type ArchiveRequest,
+  type ControlAction,
+  type ControlRequest,
+  type ControlRequestInput,
+} from './requests.js';
 /** The minimal pino-compatible logger coord accepts, and a silent default. */
 export { silentLogger, type ChildLogger, type LogFn, type Logger } from './logger.js';

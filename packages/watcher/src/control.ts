@@ -8,9 +8,8 @@
  * twice, or racing the agent or the scheduler, is applied at most once.
  */
 import { EVENTS, GodError, type ControlMessage, type Job } from '@god/core';
-import type { EventPublisher, Logger } from '@god/coord';
+import type { ControlRequest, EventPublisher, Logger } from '@god/coord';
 import type { Store } from '@god/store';
-import type { ControlRequest } from './requests.js';
 
 /** What handling a control request did (the queue message's return value). */
 export type RequestResult =

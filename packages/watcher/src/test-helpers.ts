@@ -22,7 +22,9 @@ import {
   createRedisFromUrl,
   queueNames,
   redisOptionsFromUrl,
+  requestControl,
   silentLogger,
+  type ControlRequestInput,
   type GodEvent,
   type Keys,
   type Queues,
@@ -31,7 +33,6 @@ import {
 import { fakeExecutor, FakeExecutorConfigSchema, type FakeExecutor } from '@god/executor-fake';
 import { createStore, type Store } from '@god/store';
 import { inject } from 'vitest';
-import { requestControl, type ControlRequestInput } from './requests.js';
 import { createWatcher, type Watcher } from './watcher.js';
 
 declare module 'vitest' {

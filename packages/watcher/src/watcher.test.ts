@@ -1,8 +1,7 @@
 import { EVENTS, ValidationError } from '@god/core';
-import { createEventPublisher, queueNames, silentLogger } from '@god/coord';
+import { createEventPublisher, queueNames, requestControl, silentLogger } from '@god/coord';
 import { createMaxLifespan, MaxLifespanConfigSchema } from '@god/watcher-maxlifespan';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestControl } from './requests.js';
 import { LONG, WatcherEnv, waitFor } from './test-helpers.js';
 
 let env: WatcherEnv;

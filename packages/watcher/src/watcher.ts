@@ -16,6 +16,7 @@ import {
   createEventConsumer,
   createEventPublisher,
   createNodeRegistry,
+  parseControlRequest,
   queueNames,
   type EventConsumer,
   type EventPublisher,
@@ -30,7 +31,6 @@ import { handleRequest, type RequestDeps, type RequestResult } from './control.j
 import { every, type Periodic } from './every.js';
 import { LostHostSweeper, type SweepResult } from './lost-hosts.js';
 import { runPlugin } from './plugins.js';
-import { parseControlRequest } from './requests.js';
 
 /** What a watcher is built from (its process's composition root provides it). */
 export interface WatcherOptions {

@@ -18,6 +18,7 @@ import { fileRoutes } from './api/files.js';
 import { jobRoutes } from './api/jobs.js';
 import { eventRoutes } from './api/live.js';
 import { goDockerRoutes } from './compat/godocker.js';
+import { createJobServices, type JobServices } from './job-services.js';
 import { jsonBody } from './http/body.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
@@ -27,11 +28,11 @@ import { mount, route, type Route } from './http/route.js';
 export const API_VERSION = '1.0.0';
 
 /** Every `/api/v1` route, in the order of the OpenAPI document. */
-export function apiRoutes(ctx: WebContext): Route[] {
+export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices(ctx)): Route[] {
   const visible = (p: Principal, job: Job): Promise<boolean> =>
     canSee(ctx.config, ctx.memberships, p, job);
   return [
-    ...jobRoutes(ctx),
+    ...jobRoutes(ctx, jobs),
     ...fileRoutes(ctx),
     ...eventRoutes(ctx, visible),
     ...authRoutes(ctx),
@@ -61,7 +62,8 @@ export function createApp(ctx: WebContext): Express {
   });
   app.use(jsonBody(ctx.config.web.max_body_mb));
 
-  const routes = apiRoutes(ctx);
+  const jobs = createJobServices(ctx);
+  const routes = apiRoutes(ctx, jobs);
   const v1 = express.Router();
   const document = openApiDocument(routes, { title: 'god', version: API_VERSION, base: '/api/v1' });
   v1.get('/openapi.json', (_req, res) => void res.json(document));
@@ -69,7 +71,7 @@ export function createApp(ctx: WebContext): Express {
   app.use('/api/v1', v1);
 
   const compat = express.Router();
-  mount(compat, goDockerRoutes(ctx), ctx.identity.authenticate);
+  mount(compat, goDockerRoutes(ctx, jobs), ctx.identity.authenticate);
   app.use('/api/1.0', compat);
 
   app.get('/metrics', async (_req, res) => {
@@ -87,7 +89,7 @@ function routeLabel(req: Request): string {
   return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
 }
 
-function healthRoute(ctx: WebContext): Route {
+function healthRoute(ctx: Pick<WebContext, 'store' | 'redis' | 'keys'>): Route {
   return route({
     method: 'get',
     path: '/health',

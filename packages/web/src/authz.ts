@@ -3,10 +3,11 @@
  * `auth.share_project_tasks` is on — to the members of the job's project. A job the caller may
  * not see is answered exactly like a job that does not exist (404), so ids do not leak.
  */
-import { jobVisibility, sameLogin, type Config, type Job } from '@god/core';
+import { jobVisibility, sameLogin, type Config, type Job, type JobViewer } from '@god/core';
+import { findVisibleJob } from '@god/jobs';
 import type { JobFilter, Store } from '@god/store';
 import type { Principal } from './auth/principal.js';
-import { HttpError, notFound } from './http/errors.js';
+import { HttpError } from './http/errors.js';
 
 /** Project memberships, read from the store and kept for a few seconds. */
 export interface Memberships {
@@ -41,7 +42,7 @@ export function createMemberships(store: Store, now: () => number): Memberships 
 export async function canSee(
   config: Config,
   memberships: Memberships,
-  p: Principal,
+  p: JobViewer,
   job: Job,
 ): Promise<boolean> {
   const v = jobVisibility(p, job, config.auth.share_project_tasks);
@@ -54,10 +55,8 @@ export async function visibleJob(
   p: Principal,
   id: number,
 ): Promise<Job> {
-  const job = await deps.store.getJob(id);
-  if (job === null || !(await canSee(deps.config, deps.memberships, p, job)))
-    throw notFound(`job ${id}`);
-  return job;
+  const visible = (v: JobViewer, job: Job) => canSee(deps.config, deps.memberships, v, job);
+  return findVisibleJob({ store: deps.store, visible }, p, id);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Memberships } from './authz.js';
 import type { LoginLimiter } from './auth/login-limit.js';
 import type { Sessions } from './auth/sessions.js';
 import type { TokenService } from './auth/tokens.js';
-import type { LiveEvents } from './api/live.js';
+import type { LiveEvents } from './live-events.js';
 import type { Metrics } from './metrics.js';
 import type { StreamRegistry } from './http/streams.js';
 

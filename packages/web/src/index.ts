@@ -2,6 +2,7 @@
 export { startWebProcess, createAuthPlugin, type WebProcess } from './main.js';
 export { createApp, apiRoutes, API_VERSION } from './app.js';
 export type { WebContext } from './context.js';
+export type { JobServices } from './job-services.js';
 export type { Principal } from './auth/principal.js';
 export { makeApiKey, checkApiKey, KEY_PREFIX } from './auth/api-keys.js';
 export { authPlugins } from './registry.js';

@@ -24,7 +24,7 @@ import { createSessions } from './auth/sessions.js';
 import { createTokenService, tokenSecret } from './auth/tokens.js';
 import { createMemberships } from './authz.js';
 import type { WebContext } from './context.js';
-import { createLiveEvents } from './api/live.js';
+import { createLiveEvents } from './live-events.js';
 import { createLimitedServer } from './http/server.js';
 import { createStreamRegistry, streamLimitsOf } from './http/streams.js';
 import { createMetrics } from './metrics.js';

@@ -12,6 +12,12 @@ import { HttpError, notFound } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { LoginParams } from './schemas.js';
 
+/** What the authentication routes use. */
+type AuthDeps = Pick<
+  WebContext,
+  'identity' | 'logger' | 'now' | 'plugin' | 'sessions' | 'store' | 'tokens'
+>;
+
 const TokenView = z.object({
   token: z.string(),
   expiresAt: z.number().describe('epoch ms'),
@@ -37,7 +43,7 @@ const MeView = z.object({
 });
 
 /** The auth and API key routes. */
-export function authRoutes(ctx: WebContext): Route[] {
+export function authRoutes(ctx: AuthDeps): Route[] {
   const tags = ['auth'];
   return [
     route({
@@ -165,12 +171,12 @@ export function authRoutes(ctx: WebContext): Route[] {
 }
 
 /** A token of the caller's own source: it never outlives the API key it came from. */
-async function tokenFor(ctx: WebContext, p: Principal): Promise<z.output<typeof TokenView>> {
+async function tokenFor(ctx: AuthDeps, p: Principal): Promise<z.output<typeof TokenView>> {
   const { token, expiresAt } = await ctx.tokens.issue(p.id, p.sid, p.notAfter);
   return { token, expiresAt, user: p.id, admin: p.admin };
 }
 
-function logoutRoute(ctx: WebContext): Route {
+function logoutRoute(ctx: AuthDeps): Route {
   return route({
     method: 'post',
     path: '/auth/logout',
@@ -192,7 +198,7 @@ function logoutRoute(ctx: WebContext): Route {
 }
 
 /** The canonical login a new key is for: the caller, or (administrators) the user named. */
-async function keyOwner(ctx: WebContext, p: Principal, asked: string | undefined): Promise<string> {
+async function keyOwner(ctx: AuthDeps, p: Principal, asked: string | undefined): Promise<string> {
   if (asked === undefined) return p.id;
   if (!sameLogin(asked, p.id) && !p.admin)
     throw new HttpError('FORBIDDEN', 'only administrators create keys for other users');
@@ -206,7 +212,7 @@ async function keyOwner(ctx: WebContext, p: Principal, asked: string | undefined
  * credential (`notAfter`): a key made with an expiring key inherits its expiry, and asking for
  * longer is refused, unless an administrator asks for it explicitly.
  */
-function keyExpiry(ctx: WebContext, p: Principal, ttlDays: number | undefined): number | null {
+function keyExpiry(ctx: AuthDeps, p: Principal, ttlDays: number | undefined): number | null {
   const asked = ttlDays === undefined ? null : ctx.now() + ttlDays * 86_400_000;
   if (p.notAfter === null) return asked;
   if (asked === null) return p.notAfter;

@@ -20,6 +20,9 @@ import { openSse } from '../http/streams.js';
 import { FilePathQuery, JobIdParams, LogsQuery } from './schemas.js';
 import { listDir, openInside, readBytes, tailStart } from './task-files.js';
 
+/** What the file routes use. */
+type FileDeps = Pick<WebContext, 'config' | 'logger' | 'store' | 'streams' | 'memberships'>;
+
 const FILE = { stdout: 'god.log', stderr: 'god.err' } as const;
 /** How often a followed log is looked at for new output. */
 const FOLLOW_POLL_MS = 250;
@@ -27,7 +30,7 @@ const FOLLOW_POLL_MS = 250;
 const CHUNK = 256 * 1024;
 
 /** The file routes. */
-export function fileRoutes(ctx: WebContext): Route[] {
+export function fileRoutes(ctx: FileDeps): Route[] {
   const tags = ['files'];
   const dirOf = async (p: Principal, id: number): Promise<{ job: Job; dir: string }> => {
     const job = await visibleJob(ctx, p, id);
@@ -162,7 +165,7 @@ async function sendRange(
  * state, outcome and exit code once it is over and everything it wrote was sent.
  */
 async function follow(
-  ctx: WebContext,
+  ctx: FileDeps,
   job: Job,
   dir: string,
   file: string,

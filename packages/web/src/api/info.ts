@@ -6,13 +6,16 @@ import { HttpError } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { loginName, ProjectParams } from './schemas.js';
 
+/** What the usage and configuration routes use. */
+type InfoDeps = Pick<WebContext, 'config' | 'memberships' | 'now' | 'store'>;
+
 /** Epoch ms, or a UTC day `YYYY-MM-DD`. */
 const instant = z
   .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.coerce.number().int().min(0)])
   .transform((v) => (typeof v === 'number' ? v : Date.parse(`${v}T00:00:00Z`)));
 
 /** The usage route. */
-export function usageRoutes(ctx: WebContext): Route[] {
+export function usageRoutes(ctx: InfoDeps): Route[] {
   return [
     route({
       method: 'get',
@@ -54,7 +57,7 @@ export function usageRoutes(ctx: WebContext): Route[] {
 }
 
 /** What users may know of the configuration: images, volumes, constraints, limits. */
-export function publicConfig(ctx: WebContext): Record<string, unknown> {
+export function publicConfig(ctx: InfoDeps): Record<string, unknown> {
   const c = ctx.config;
   return {
     images: c.images,
@@ -76,7 +79,7 @@ export function publicConfig(ctx: WebContext): Record<string, unknown> {
 }
 
 /** The public configuration route. */
-export function configRoute(ctx: WebContext): Route {
+export function configRoute(ctx: InfoDeps): Route {
   return route({
     method: 'get',
     path: '/config',

@@ -1,17 +1,25 @@
 /**
  * The job routes: submit (one and bulk), list, get, kill / suspend / resume / reschedule (queued
- * for the watchers), hold / release (compare-and-set here), update of the configured dynamic
- * fields, why-pending and archive. Every route that names a job answers 404 for a job the caller
- * may not see.
+ * for the watchers), hold / release (compare-and-set), update of the configured dynamic fields,
+ * why-pending and archive. The actions themselves are @god/jobs', shared with GO-Docker's API.
+ * Every route that names a job answers 404 for a job the caller may not see.
  */
 import { z } from 'zod';
 import { JobSubmissionSchema, JobUpdateSchema, ValidationError, type FieldIssue } from '@god/core';
-import { MAX_BULK } from '@god/jobs';
+import {
+  MAX_BULK,
+  archiveFor,
+  holdOrRelease,
+  requestFor,
+  submitFor,
+  updateFor,
+  why,
+} from '@god/jobs';
 import type { JobFilter } from '@god/store';
 import { listingFilter, visibleJob } from '../authz.js';
 import type { WebContext } from '../context.js';
+import type { JobServices } from '../job-services.js';
 import { route, type Route } from '../http/route.js';
-import { archiveFor, holdOrRelease, requestFor, submitFor, update, why } from './job-actions.js';
 import {
   ControlBody,
   JobIdParams,
@@ -23,7 +31,10 @@ import {
 } from './schemas.js';
 
 /** The job routes. */
-export function jobRoutes(ctx: WebContext): Route[] {
+export function jobRoutes(
+  ctx: Pick<WebContext, 'config' | 'store' | 'memberships'>,
+  jobs: JobServices,
+): Route[] {
   const tags = ['jobs'];
   const control = (action: 'kill' | 'suspend' | 'resume' | 'reschedule', summary: string) =>
     route({
@@ -37,7 +48,7 @@ export function jobRoutes(ctx: WebContext): Route[] {
       response: RequestedView,
       status: 202,
       handler: async ({ params, body, principal }) =>
-        requestFor(ctx, principal, params.id, action, body.reason),
+        requestFor(jobs.actions, principal, params.id, action, body.reason),
     });
   return [
     route({
@@ -50,7 +61,7 @@ export function jobRoutes(ctx: WebContext): Route[] {
       response: z.object({ job: JobView }),
       status: 201,
       handler: async ({ req, principal }) => {
-        const [job] = await submitFor(ctx, principal, [req.body as unknown], false);
+        const [job] = await submitFor(jobs.submission, principal, [req.body as unknown], false);
         return { job };
       },
     }),
@@ -65,14 +76,14 @@ export function jobRoutes(ctx: WebContext): Route[] {
       status: 201,
       handler: async ({ req, principal }) => {
         const body: unknown = req.body;
-        const jobs = (body as { jobs?: unknown } | null)?.jobs;
+        const list = (body as { jobs?: unknown } | null)?.jobs;
         const extra = body !== null && typeof body === 'object' ? Object.keys(body) : [];
         const issues: FieldIssue[] = extra
           .filter((k) => k !== 'jobs')
           .map((k) => ({ path: k, message: 'unknown field' }));
-        if (!Array.isArray(jobs)) issues.push({ path: 'jobs', message: 'must be a list of jobs' });
+        if (!Array.isArray(list)) issues.push({ path: 'jobs', message: 'must be a list of jobs' });
         if (issues.length > 0) throw new ValidationError('invalid submission', issues);
-        const stored = await submitFor(ctx, principal, jobs as unknown[], true);
+        const stored = await submitFor(jobs.submission, principal, list as unknown[], true);
         return { ids: stored.map((j) => j.id), count: stored.length };
       },
     }),
@@ -116,7 +127,8 @@ export function jobRoutes(ctx: WebContext): Route[] {
       params: JobIdParams,
       response: RequestedView,
       status: 202,
-      handler: async ({ params, principal }) => requestFor(ctx, principal, params.id, 'kill'),
+      handler: async ({ params, principal }) =>
+        requestFor(jobs.actions, principal, params.id, 'kill'),
     }),
     control('kill', 'kill a job (pending, held or running)'),
     control('suspend', 'suspend (pause) a running job'),
@@ -130,7 +142,8 @@ export function jobRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: JobIdParams,
       response: StateView,
-      handler: async ({ params, principal }) => holdOrRelease(ctx, principal, params.id, 'hold'),
+      handler: async ({ params, principal }) =>
+        holdOrRelease(jobs.actions, principal, params.id, 'hold'),
     }),
     route({
       method: 'post',
@@ -140,7 +153,8 @@ export function jobRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: JobIdParams,
       response: StateView,
-      handler: async ({ params, principal }) => holdOrRelease(ctx, principal, params.id, 'release'),
+      handler: async ({ params, principal }) =>
+        holdOrRelease(jobs.actions, principal, params.id, 'release'),
     }),
     route({
       method: 'post',
@@ -151,7 +165,8 @@ export function jobRoutes(ctx: WebContext): Route[] {
       params: JobIdParams,
       body: JobUpdateSchema,
       response: JobView,
-      handler: async ({ params, body, principal }) => update(ctx, principal, params.id, body),
+      handler: async ({ params, body, principal }) =>
+        updateFor(jobs.actions, principal, params.id, body),
     }),
     route({
       method: 'get',
@@ -177,7 +192,7 @@ export function jobRoutes(ctx: WebContext): Route[] {
       params: JobIdParams,
       response: RequestedView,
       status: 202,
-      handler: async ({ params, principal }) => archiveFor(ctx, principal, params.id),
+      handler: async ({ params, principal }) => archiveFor(jobs.actions, principal, params.id),
     }),
   ];
 }

@@ -8,6 +8,9 @@ import { HttpError, notFound } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { LimitsSchema, loginName, prioritySchema, ProjectParams, QuotaSchema } from './schemas.js';
 
+/** What the project routes use. */
+type ProjectDeps = Pick<WebContext, 'memberships' | 'now' | 'store'>;
+
 /** The fields of a project, without defaults: an update changes only the fields it gives. */
 const fields = {
   description: z.string().max(10_000),
@@ -35,7 +38,7 @@ const ProjectView = z.object({
   createdAt: z.number(),
 });
 /** The project routes. */
-export function projectRoutes(ctx: WebContext): Route[] {
+export function projectRoutes(ctx: ProjectDeps): Route[] {
   const tags = ['projects'];
   const visible = (p: Principal, project: Project): boolean =>
     p.admin || project.id === DEFAULT_PROJECT || project.members.some((m) => sameLogin(m, p.id));

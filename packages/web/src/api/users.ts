@@ -7,6 +7,9 @@ import { HttpError, notFound } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { LoginParams, loginName, prioritySchema, QuotaSchema } from './schemas.js';
 
+/** What the user routes use. */
+type UserDeps = Pick<WebContext, 'identity' | 'now' | 'plugin' | 'sessions' | 'store'>;
+
 const id32 = z
   .number()
   .int()
@@ -53,7 +56,7 @@ const UserView = z.object({
   createdAt: z.number(),
 });
 /** The user routes. */
-export function userRoutes(ctx: WebContext): Route[] {
+export function userRoutes(ctx: UserDeps): Route[] {
   const tags = ['users'];
   const view = (u: User): z.output<typeof UserView> => {
     const { passwordHash, ...rest } = u;

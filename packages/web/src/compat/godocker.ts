@@ -6,17 +6,8 @@
  * Fixed on purpose: suspend, resume and archive change state, so they are POST, never GET.
  */
 import { z } from 'zod';
-import {
-  EVENTS,
-  JobUpdateSchema,
-  ValidationError,
-  isValidLogin,
-  parseOrThrow,
-  sameLogin,
-  updateLimitIssues,
-  type Job,
-} from '@god/core';
-import { requestControl } from '@god/watcher';
+import { JobUpdateSchema, isValidLogin, parseOrThrow, sameLogin, type Job } from '@god/core';
+import { UnchangeableFieldError, archiveFor, requestFor, submitFor, updateFor } from '@god/jobs';
 import type { Principal } from '../auth/principal.js';
 import { visibleJob } from '../authz.js';
 import type { WebContext } from '../context.js';
@@ -24,14 +15,20 @@ import { HttpError } from '../http/errors.js';
 import { route, type Route } from '../http/route.js';
 import { publicConfig } from '../api/info.js';
 import { JobIdParams } from '../api/schemas.js';
-import { archiveFor, requestFor, submitFor } from '../api/job-actions.js';
+import type { JobServices } from '../job-services.js';
 import { toSubmission } from './submission.js';
 
 import { goDockerTask } from './task-view.js';
 import { goDockerUserRoutes } from './users.js';
 
-/** The `/api/1.0` routes. */
-export function goDockerRoutes(ctx: WebContext): Route[] {
+/** What the `/api/1.0` routes use besides the job services. */
+export type GoDockerDeps = Pick<
+  WebContext,
+  'config' | 'store' | 'memberships' | 'identity' | 'tokens' | 'plugin' | 'queues' | 'now'
+>;
+
+/** The `/api/1.0` routes: the same job actions as `/api/v1`, in GO-Docker's shapes. */
+export function goDockerRoutes(ctx: GoDockerDeps, jobs: JobServices): Route[] {
   const tags = ['go-docker'];
   const base = { tags, hidden: true } as const;
   const list = async (p: Principal, states: Job['state'][], all: boolean, skip = 0, limit = 0) => {
@@ -59,7 +56,7 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: JobIdParams,
       handler: async ({ params, principal }) => {
-        await requestFor(ctx, principal, params.id, action);
+        await requestFor(jobs.actions, principal, params.id, action);
         return { msg: `${action} requested`, id: params.id };
       },
     });
@@ -72,7 +69,7 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: JobIdParams,
       handler: async ({ params, principal }) => {
-        await archiveFor(ctx, principal, params.id);
+        await archiveFor(jobs.actions, principal, params.id);
         return { msg: 'archive requested', id: params.id };
       },
     });
@@ -122,7 +119,7 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
       handler: async ({ req, principal }) => {
         const a = principal.account;
         const doc = toSubmission(req.body, { id: principal.id, uid: a.uid, gid: a.gid });
-        const [job] = await submitFor(ctx, principal, [doc], false);
+        const [job] = await submitFor(jobs.submission, principal, [doc], false);
         return { msg: 'Task added', id: job!.id };
       },
     }),
@@ -189,15 +186,8 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
       access: 'user',
       params: JobIdParams,
       handler: async ({ params, principal }) => {
-        const job = await visibleJob(ctx, principal, params.id);
-        if (job.state !== 'over' && job.state !== 'archived')
-          await requestControl(ctx.queues, {
-            action: 'kill',
-            jobId: job.id,
-            by: principal.id,
-            reason: `killed by ${principal.id}`,
-          });
-        return { msg: 'kill requested', id: job.id };
+        await requestFor(jobs.actions, principal, params.id, 'kill', `killed by ${principal.id}`);
+        return { msg: 'kill requested', id: params.id };
       },
     }),
     route({
@@ -212,10 +202,6 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
         value: z.union([z.string(), z.number()]),
       }),
       handler: async ({ params, body, principal }) => {
-        const job = await visibleJob(ctx, principal, params.id);
-        const allowed = ctx.config.web.dynamic_fields.find((f) => f.name === body.name);
-        if (allowed === undefined || (allowed.admin_only && !principal.admin))
-          throw new HttpError('FORBIDDEN', `${body.name} cannot be changed`);
         const v = String(body.value);
         const patch =
           body.name === 'tags'
@@ -224,14 +210,15 @@ export function goDockerRoutes(ctx: WebContext): Route[] {
               ? { maxlifespan: Number(v) }
               : { [body.name]: v };
         const parsed = parseOrThrow(JobUpdateSchema, patch, 'invalid update');
-        const over = updateLimitIssues(parsed, ctx.config.limits.job, principal.admin);
-        if (over.length > 0) throw new ValidationError('invalid update', over);
-        const updated = await ctx.store.updateJob(job.id, parsed);
-        if (updated === null) throw new HttpError('CONFLICT', `task ${job.id} is over`);
-        await ctx.publisher
-          .publish(EVENTS.changed, { jobId: job.id, state: updated.state })
-          .catch(() => undefined);
-        return { msg: 'updated', id: job.id };
+        try {
+          await updateFor(jobs.actions, principal, params.id, parsed);
+        } catch (err) {
+          // GO-Docker answers a field the caller may not change with 403, /api/v1 with 400.
+          if (err instanceof UnchangeableFieldError)
+            throw new HttpError('FORBIDDEN', `${body.name} cannot be changed`);
+          throw err;
+        }
+        return { msg: 'updated', id: params.id };
       },
     }),
     control('suspend'),

@@ -5,7 +5,7 @@ import type { WebContext } from '../context.js';
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
 /** A job in GO-Docker's shape. */
-export function goDockerTask(ctx: WebContext, job: Job): Record<string, unknown> {
+export function goDockerTask(ctx: Pick<WebContext, 'config'>, job: Job): Record<string, unknown> {
   const s = job.status;
   const dir = taskDirOf(ctx.config.shared_dir, job);
   const ended = s.dates.ended !== null;

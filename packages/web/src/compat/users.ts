@@ -1,7 +1,7 @@
 /** GO-Docker's `/api/1.0/user/…` routes: a user, their projects, usage, and kill-all. */
 import { z } from 'zod';
 import { sameLogin } from '@god/core';
-import { requestControl } from '@god/watcher';
+import { requestControl } from '@god/coord';
 import type { Principal } from '../auth/principal.js';
 import type { WebContext } from '../context.js';
 import { notFound } from '../http/errors.js';
@@ -19,7 +19,9 @@ function own(principal: Principal, asked: string): string {
 }
 
 /** The user routes of `/api/1.0`. */
-export function goDockerUserRoutes(ctx: WebContext): Route[] {
+export function goDockerUserRoutes(
+  ctx: Pick<WebContext, 'store' | 'plugin' | 'queues' | 'now'>,
+): Route[] {
   const base = { tags: ['go-docker'], hidden: true } as const;
   return [
     route({
