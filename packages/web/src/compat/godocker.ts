@@ -6,7 +6,14 @@
  * Fixed on purpose: suspend, resume and archive change state, so they are POST, never GET.
  */
 import { z } from 'zod';
-import { JobUpdateSchema, isValidLogin, parseOrThrow, sameLogin, type Job } from '@god/core';
+import {
+  GodError,
+  JobUpdateSchema,
+  isValidLogin,
+  parseOrThrow,
+  sameLogin,
+  type Job,
+} from '@god/core';
 import { UnchangeableFieldError, archiveFor, requestFor, submitFor, updateFor } from '@god/jobs';
 import type { Principal } from '../auth/principal.js';
 import { visibleJob } from '../authz.js';
@@ -186,7 +193,14 @@ export function goDockerRoutes(ctx: GoDockerDeps, jobs: JobServices): Route[] {
       access: 'user',
       params: JobIdParams,
       handler: async ({ params, principal }) => {
-        await requestFor(jobs.actions, principal, params.id, 'kill', `killed by ${principal.id}`);
+        try {
+          await requestFor(jobs.actions, principal, params.id, 'kill', `killed by ${principal.id}`);
+        } catch (err) {
+          // The shared action refuses to kill a finished job (409 on /api/v1) and queues nothing;
+          // GO-Docker clients (Galaxy's runner stopping jobs that already ended) expect a 200.
+          if (!(err instanceof GodError && err.code === 'CONFLICT')) throw err;
+          return { msg: 'task already over', id: params.id };
+        }
         return { msg: 'kill requested', id: params.id };
       },
     }),
