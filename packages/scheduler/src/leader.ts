@@ -31,6 +31,7 @@ import {
   unmadeTasks,
   type ArrayProgress,
 } from './arrays.js';
+import { createFencedWriter, type FencedWriter } from './fenced-writer.js';
 import { LeaderState, type PlacedJob } from './leader-state.js';
 import { runPass, type PassStats } from './pass.js';
 import { PendingTally, pendingByUser } from './pending-tally.js';
@@ -86,7 +87,8 @@ export class Leader {
   state!: LeaderState;
   readonly arrays = new Map<number, ArrayProgress>();
   readonly why = new Map<number, PendingWhy>();
-  readonly fence: { name: string; epoch: number };
+  /** Every state write of this term, fenced with its epoch. */
+  readonly writer: FencedWriter;
   /** Scheduling paused: as an operator last said at run time, else as the config file says. */
   get maintenance(): boolean {
     return this.operatorMaintenance ?? this.deps.config.scheduler.maintenance;
@@ -106,13 +108,13 @@ export class Leader {
     readonly epoch: number,
     readonly signal: AbortSignal,
   ) {
-    this.fence = { name: 'scheduler', epoch };
+    this.writer = createFencedWriter(deps.store, 'scheduler', epoch);
   }
 
   /** Runs the term until the signal aborts (or a fenced write shows a newer leader). */
   async run(): Promise<void> {
-    const { store, logger } = this.deps;
-    if (!(await store.raiseFence(this.fence.name, this.epoch))) {
+    const { logger } = this.deps;
+    if (!(await this.writer.raise())) {
       logger.warn({ epoch: this.epoch }, 'a newer leader already fenced the store');
       return;
     }
@@ -586,40 +588,13 @@ export class Leader {
   }
 
   /** A fenced transition; a refusal by the fence ends the term at once. */
-  async transition(
+  transition(
     id: number,
     from: Job['state'],
     to: Job['state'],
     patch: TransitionPatch,
   ): Promise<boolean> {
-    return (await this.transitionJob(id, from, to, patch)) !== null;
-  }
-
-  /** A fenced transition returning the job after it, or null when the job had moved on. */
-  async transitionJob(
-    id: number,
-    from: Job['state'],
-    to: Job['state'],
-    patch: TransitionPatch,
-  ): Promise<Job | null> {
-    const r = await this.deps.store.transition(id, from, to, patch, { fence: this.fence });
-    if (!r.ok && r.fenced === true) throw new FencedError(this.epoch);
-    return r.ok ? r.job : null;
-  }
-
-  /**
-   * Fenced `pending -> scheduled` of a batch of placements in one store write; for each, the
-   * job after it, or null when it had moved on. A refusal by the fence ends the term at once.
-   */
-  async placeMany(
-    placements: ReadonlyArray<{ id: number; patch: TransitionPatch }>,
-  ): Promise<Array<Job | null>> {
-    const results = await this.deps.store.transitionMany(
-      placements.map((p) => ({ id: p.id, from: 'pending', to: 'scheduled', patch: p.patch })),
-      { fence: this.fence },
-    );
-    if (results.some((r) => !r.ok && r.fenced === true)) throw new FencedError(this.epoch);
-    return results.map((r) => (r.ok ? r.job : null));
+    return this.writer.transition(id, from, to, patch);
   }
 
   /**
@@ -785,13 +760,6 @@ export class Leader {
           reason: `array ${parent} killed`,
         });
     }
-  }
-}
-
-/** Thrown when the store refuses a write because a newer leader fenced it. */
-export class FencedError extends Error {
-  constructor(readonly epoch: number) {
-    super(`epoch ${epoch} is fenced off by a newer leader`);
   }
 }
 

@@ -76,7 +76,7 @@ async function commit(
   const sending: Array<Promise<void>> = [];
   for (let at = 0; at < chosen.length; at += COMMIT_CHUNK) {
     const chunk = chosen.slice(at, at + COMMIT_CHUNK);
-    const placed = await leader.placeMany(
+    const placed = await leader.writer.placeMany(
       chunk.map(([job, placement]) => ({
         id: job.id,
         patch: {

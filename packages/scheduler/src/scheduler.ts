@@ -30,7 +30,8 @@ import {
 import type { Store } from '@god/store';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import { FencedError, Leader, type Logger } from './leader.js';
+import { FencedError } from './fenced-writer.js';
+import { Leader, type Logger } from './leader.js';
 import { policies } from './registry.js';
 
 /** Everything a scheduler process is built from (made by main.ts or a test). */
