@@ -138,10 +138,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   function leaderDeps(): ConstructorParameters<typeof Leader>[0] {
+    const termConfig = config;
     return {
       store: deps.store,
       config,
-      policy: createPolicy(config, log, now),
+      makePolicy: () => createPolicy(termConfig, log, now),
       hosts: () => deps.hosts(config.scheduler.host_timeout_ms),
       lastEventId: () => lastEventId(deps.redis, deps.keys),
       consume: async (from, handler, signal) => {
