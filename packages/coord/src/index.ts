@@ -45,5 +45,7 @@ export { createCounters, type CounterLimit, type Counters, type IncrResult } fro
 export { createNodeRegistry, type NodeEntry, type NodeRegistry } from './registry.js';
 /** BullMQ queues and workers under god's prefix. */
 export { createQueues, type Queues, type QueueSettings, type WorkerSettings } from './queues.js';
+/** The scheduler's batched placements to shard queues and control requests to host queues. */
+export { createDispatchQueue, type DispatchQueue } from './dispatch-queue.js';
 /** The minimal pino-compatible logger coord accepts, and a silent default. */
 export { silentLogger, type ChildLogger, type LogFn, type Logger } from './logger.js';
