@@ -12,7 +12,15 @@ import type {
 } from '@god/core';
 import type { Store } from '@god/store';
 import type { LeaderState } from './leader-state.js';
-import type { PassStats } from './pass.js';
+
+/** What one pass did. */
+export interface PassStats {
+  considered: number;
+  placed: number;
+  /** Candidates that lost the compare-and-set (changed meanwhile). */
+  conflicts: number;
+  ms: number;
+}
 
 /** A pino-compatible logger. */
 export interface Logger {

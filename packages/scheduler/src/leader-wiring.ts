@@ -2,16 +2,39 @@
  * The LeaderDeps of a scheduler process: the store, the event stream, the agents' queues, the
  * pending-task counters, the run-time settings and pass statistics in Redis.
  */
-import type { Config, SchedulingPolicy } from '@god/core';
+import type { Config, HostInfo, SchedulingPolicy } from '@god/core';
 import {
   counterNames,
   createEventConsumer,
   lastEventId,
   type Counters,
   type DispatchQueue,
+  type EventPublisher,
+  type Keys,
+  type Queues,
 } from '@god/coord';
+import type { Store } from '@god/store';
+import type { Redis } from 'ioredis';
 import type { LeaderDeps, Logger } from './leader-deps.js';
-import type { SchedulerDeps } from './scheduler.js';
+
+/** Everything a scheduler process is built from (made by main.ts or a test). */
+export interface SchedulerDeps {
+  config: Config;
+  store: Store;
+  /** Commands (events, counters, hosts). */
+  redis: Redis;
+  /** A dedicated connection for the lease (fails fast when Redis is down). */
+  leaseRedis: Redis;
+  keys: Keys;
+  queues: Queues;
+  publisher: EventPublisher;
+  counters: Counters;
+  /** Hosts with a fresh heartbeat. */
+  hosts(maxAgeMs: number): Promise<HostInfo[]>;
+  holderId: string;
+  logger: Logger;
+  now?: () => number;
+}
 
 /** What the wiring needs besides the process's deps. */
 export interface WiringExtras {

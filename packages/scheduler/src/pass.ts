@@ -8,12 +8,15 @@ import type { ProjectLimits, Store } from '@god/store';
 import { adjustHeld, projectLimitReached, type Held } from './admission.js';
 import type { ArrayTracker } from './array-tracker.js';
 import type { FencedWriter } from './fenced-writer.js';
+import type { PassStats } from './leader-deps.js';
 import type { LeaderState } from './leader-state.js';
 import type { NeverFits } from './never-fits.js';
 import type { PendingCounters } from './pending-counters.js';
 import type { ConsiderResult } from './placement/index.js';
 import type { SchedJob } from './sched-job.js';
 import { MAX_WHY_WRITES, type WhyLog } from './why-log.js';
+
+export type { PassStats } from './leader-deps.js';
 
 /** What a pass reads and writes of its leader term, and nothing more. */
 export interface PassContext {
@@ -38,15 +41,6 @@ export interface PassContext {
   reject(id: number, reason: string): Promise<boolean>;
   dispatch(messages: readonly DispatchMessage[]): Promise<void>;
   now(): number;
-}
-
-/** What one pass did. */
-export interface PassStats {
-  considered: number;
-  placed: number;
-  /** Candidates that lost the compare-and-set (changed meanwhile). */
-  conflicts: number;
-  ms: number;
 }
 
 /** At most this many candidates are looked at per pass, whatever the queue length. */

@@ -3,41 +3,14 @@
  * Leader and runs it until the term ends (lease lost, renew deadline, fenced write, stop). Any
  * number of standbys run the same code and wait for the lease.
  */
-import { EVENTS, parseOrThrow, type Config, type HostInfo, type SchedulingPolicy } from '@god/core';
-import {
-  createDispatchQueue,
-  createLeaderElector,
-  type Counters,
-  type EventPublisher,
-  type Keys,
-  type LeaderElector,
-  type Queues,
-} from '@god/coord';
-import type { Store } from '@god/store';
-import type { Redis } from 'ioredis';
+import { EVENTS, parseOrThrow, type Config, type SchedulingPolicy } from '@god/core';
+import { createDispatchQueue, createLeaderElector, type LeaderElector } from '@god/coord';
 import { FencedError } from './fenced-writer.js';
 import { Leader, type Logger } from './leader.js';
-import { leaderDepsOf } from './leader-wiring.js';
+import { leaderDepsOf, type SchedulerDeps } from './leader-wiring.js';
 import { policies } from './registry.js';
 
-/** Everything a scheduler process is built from (made by main.ts or a test). */
-export interface SchedulerDeps {
-  config: Config;
-  store: Store;
-  /** Commands (events, counters, hosts). */
-  redis: Redis;
-  /** A dedicated connection for the lease (fails fast when Redis is down). */
-  leaseRedis: Redis;
-  keys: Keys;
-  queues: Queues;
-  publisher: EventPublisher;
-  counters: Counters;
-  /** Hosts with a fresh heartbeat. */
-  hosts(maxAgeMs: number): Promise<HostInfo[]>;
-  holderId: string;
-  logger: Logger;
-  now?: () => number;
-}
+export type { SchedulerDeps } from './leader-wiring.js';
 
 /** A running scheduler (leader or standby). */
 export interface Scheduler {
