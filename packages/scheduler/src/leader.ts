@@ -7,7 +7,6 @@
  * (never-fits.ts), why-pending (why-log.ts); a pass (pass.ts) sees only its PassContext.
  */
 import { EVENTS, type DispatchMessage, type Job, type JobOutcome } from '@god/core';
-import { usageOf } from './admission.js';
 import { Accounts } from './accounts.js';
 import { ArrayTracker } from './array-tracker.js';
 import { isComplete } from './arrays.js';
@@ -22,6 +21,7 @@ import { createCluster, placementRequestOf } from './placement/index.js';
 import { Quotas } from './quotas.js';
 import { isArrayJob, schedJobOf } from './sched-job.js';
 import { pages } from './store-pages.js';
+import { TermEvents } from './term-events.js';
 import { WhyLog } from './why-log.js';
 
 export type { LeaderDeps, Logger } from './leader-deps.js';
@@ -47,6 +47,7 @@ export class Leader implements Term {
   private readonly counters: PendingCounters;
   private readonly intake: Intake;
   private readonly pass: PassContext;
+  private readonly events: TermEvents;
   private operatorMaintenance: boolean | null = null;
   private wake: (() => void) | null = null;
   /** Events, passes and rebuilds run one at a time, in order, on this chain. */
@@ -85,6 +86,15 @@ export class Leader implements Term {
       poke,
     });
     this.pass = this.passContext();
+    this.events = new TermEvents({
+      term: this,
+      counters: this.counters,
+      intake: this.intake,
+      quotas: this.quotas,
+      arrays: this.arrays,
+      loadSettings: () => this.loadSettings(),
+      poke,
+    });
   }
 
   /** Runs the term until the signal aborts (or a fenced write shows a newer leader). */
@@ -99,7 +109,7 @@ export class Leader implements Term {
     if (this.signal.aborted) return; // lost the lease while rebuilding
     const events = this.deps.consume(
       from,
-      (type, jobId) => this.exclusive(() => this.onEvent(type, jobId)),
+      (type, jobId) => this.exclusive(() => this.events.on(type, jobId)),
       this.signal,
     );
     try {
@@ -318,66 +328,6 @@ export class Leader implements Term {
       await this.deps.publish(EVENTS.ended, { jobId: id, outcome });
     }
     return r;
-  }
-
-  private async onEvent(type: string, jobId: number | undefined): Promise<void> {
-    if (type === EVENTS.hosts) {
-      this.state.cluster.updateHosts(await this.deps.hosts());
-      return this.poke();
-    }
-    if (type === EVENTS.settings) {
-      await this.loadSettings();
-      return this.poke();
-    }
-    if (jobId === undefined) return;
-    const job = await this.deps.store.getJob(jobId);
-    if (job === null) return;
-    if (type === EVENTS.ended || job.state === 'over' || job.state === 'archived')
-      return this.onEnded(job);
-    if (type === EVENTS.submitted || type === EVENTS.changed) return this.onChanged(job);
-  }
-
-  private async onChanged(job: Job): Promise<void> {
-    const known = this.state.pending.get(job.id);
-    if (job.state === 'pending' || job.state === 'held') {
-      if (known !== undefined) this.state.forget(job.id);
-      // A rescheduled job gives its resources back and is a pending task again.
-      if (this.state.release(job.id) !== undefined && known === undefined)
-        this.counters.add(job.user.id, 1);
-      return this.intake.admit(job);
-    }
-    if (known !== undefined && !this.state.placed.has(job.id)) {
-      this.state.forget(job.id);
-      this.counters.leftPending(known);
-    }
-  }
-
-  private async onEnded(job: Job): Promise<void> {
-    const known = this.state.forget(job.id);
-    if (known !== undefined) this.counters.leftPending(known);
-    this.quotas.ended(job.id);
-    const placed = this.state.release(job.id);
-    if (placed !== undefined) {
-      const usage =
-        job.usage ??
-        usageOf(
-          placed.job,
-          Math.max(0, ((job.status.dates.ended ?? this.deps.now()) - placed.since) / 1000),
-        );
-      this.state.policy.ended(placed.job, usage, this.deps.now());
-    }
-    for (const id of this.state.finish(job.id, job.outcome, {
-      id: job.user.id,
-      project: job.user.project,
-    })) {
-      const waiting = await this.deps.store.getJob(id);
-      if (waiting !== null) {
-        this.state.forget(id);
-        await this.intake.admit(waiting);
-      }
-    }
-    await this.arrays.ended(job);
-    this.poke();
   }
 }
 
