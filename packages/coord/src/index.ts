@@ -59,5 +59,7 @@ export {
   type ControlRequest,
   type ControlRequestInput,
 } from './requests.js';
+/** The scheduler's batched placements to shard queues and control requests to host queues. */
+export { createDispatchQueue, type DispatchQueue } from './dispatch-queue.js';
 /** The minimal pino-compatible logger coord accepts, and a silent default. */
 export { silentLogger, type ChildLogger, type LogFn, type Logger } from './logger.js';

@@ -1,118 +1,106 @@
 /**
  * One term of leadership: rebuild the in-memory state from the store, then keep it current from
  * the event stream and run scheduling passes on events and on a tick, until the term ends.
- * Every scheduling write carries the term's fencing epoch; a refused write ends the term.
+ * Every scheduling write goes through the term's fenced writer; a refused write ends the term.
+ * The concerns live in their own modules, wired here: admission (intake.ts, quotas.ts),
+ * arrays (array-tracker.ts), the pending counters (pending-counters.ts), jobs that fit no host
+ * (never-fits.ts), why-pending (why-log.ts); a pass (pass.ts) sees only its PassContext.
  */
-import {
-  EVENTS,
-  isAdministrator,
-  mayViewJob,
-  sameLogin,
-  type Config,
-  type ControlMessage,
-  type DispatchMessage,
-  type HostInfo,
-  type Job,
-  type JobOutcome,
-  type PendingWhy,
-  type SchedulingPolicy,
-  type TransitionPatch,
-} from '@god/core';
-import type { Store, User } from '@god/store';
-import { checkDependencies, quotaExceeded, usageOf, type DepView } from './admission.js';
-import {
-  isComplete,
-  mayPlaceTask,
-  newProgress,
-  nextTasks,
-  progressFrom,
-  arrayOutcome,
-  tasksWanted,
-  unmadeTasks,
-  type ArrayProgress,
-} from './arrays.js';
-import { LeaderState, type PlacedJob } from './leader-state.js';
-import { runPass, type PassStats } from './pass.js';
-import { PendingTally, pendingByUser } from './pending-tally.js';
-import { ParkedArrays } from './parked-arrays.js';
+import { EVENTS, type DispatchMessage, type Job, type JobOutcome } from '@god/core';
+import { Accounts } from './accounts.js';
+import { ArrayTracker } from './array-tracker.js';
+import { isComplete } from './arrays.js';
+import { createFencedWriter, type FencedWriter } from './fenced-writer.js';
+import { Intake } from './intake.js';
+import type { LeaderDeps, Term } from './leader-deps.js';
+import { LeaderState } from './leader-state.js';
+import { NeverFits } from './never-fits.js';
+import { runPass, type PassContext, type PassStats } from './pass.js';
+import { PendingCounters } from './pending-counters.js';
 import { createCluster, placementRequestOf } from './placement/index.js';
-import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
+import { Quotas } from './quotas.js';
+import { isArrayJob, schedJobOf } from './sched-job.js';
+import { pages } from './store-pages.js';
+import { TermEvents } from './term-events.js';
+import { WhyLog } from './why-log.js';
 
-/** A pino-compatible logger. */
-export interface Logger {
-  debug(fields: object, msg: string): void;
-  info(fields: object, msg: string): void;
-  warn(fields: object, msg: string): void;
-  error(fields: object, msg: string): void;
-}
-
-/** What a leader term needs from the outside world (wired in scheduler.ts). */
-export interface LeaderDeps {
-  store: Store;
-  config: Config;
-  policy: SchedulingPolicy;
-  /** Hosts with a fresh heartbeat. */
-  hosts(): Promise<HostInfo[]>;
-  /** The newest event id, read before the snapshot. */
-  lastEventId(): Promise<string>;
-  /** Consumes events after `from` until `signal` aborts. */
-  consume(
-    from: string,
-    handler: (type: string, jobId: number | undefined) => Promise<void>,
-    signal: AbortSignal,
-  ): Promise<void>;
-  dispatch(messages: readonly DispatchMessage[]): Promise<void>;
-  control(host: string, msg: ControlMessage): Promise<void>;
-  publish(type: string, data: Record<string, string | number | null>): Promise<void>;
-  /** Replaces the rate-limit counters with pending-task counts (overall and per user). */
-  rebuildCounters(pendingByUser: ReadonlyMap<string, number>): Promise<void>;
-  /** Adds signed per-user changes of pending tasks to the counters (per user, and overall). */
-  adjustCounters(deltaByUser: ReadonlyMap<string, number>): Promise<void>;
-  /**
-   * Whether an operator paused (true) or resumed (false) scheduling at run time (`god
-   * maintenance on|off`, kept in Redis); null when no operator said, and the config decides.
-   */
-  maintenanceFlag(): Promise<boolean | null>;
-  /** Counts a pass's decisions where metrics read them (best effort: never fails a pass). */
-  recordPass?(stats: PassStats): Promise<void>;
-  logger: Logger;
-  now(): number;
-}
-
-const PAGE = 5_000;
+export type { LeaderDeps, Logger } from './leader-deps.js';
 
 /** The leader of one term (epoch). */
-export class Leader {
+export class Leader implements Term {
   state!: LeaderState;
-  readonly arrays = new Map<number, ArrayProgress>();
-  readonly why = new Map<number, PendingWhy>();
-  readonly fence: { name: string; epoch: number };
+  /** Every state write of this term, fenced with its epoch. */
+  readonly writer: FencedWriter;
   /** Scheduling paused: as an operator last said at run time, else as the config file says. */
   get maintenance(): boolean {
     return this.operatorMaintenance ?? this.deps.config.scheduler.maintenance;
   }
+  lastPass: PassStats | null = null;
+  /** Passes run this term (tests wait on it rather than on the clock). */
+  passes = 0;
+
+  private readonly accounts = new Accounts();
+  private readonly why = new WhyLog();
+  private readonly quotas: Quotas;
+  private readonly never: NeverFits;
+  private readonly arrays: ArrayTracker;
+  private readonly counters: PendingCounters;
+  private readonly intake: Intake;
+  private readonly pass: PassContext;
+  private readonly events: TermEvents;
   private operatorMaintenance: boolean | null = null;
   private wake: (() => void) | null = null;
   /** Events, passes and rebuilds run one at a time, in order, on this chain. */
   private chain: Promise<unknown> = Promise.resolve();
   private reloadWith: LeaderDeps | null = null;
   private dirty = true;
-  lastPass: PassStats | null = null;
-  /** Passes run this term (tests wait on it rather than on the clock). */
-  passes = 0;
+  private hostsAt = 0;
 
   constructor(
     public deps: LeaderDeps,
     readonly epoch: number,
     readonly signal: AbortSignal,
   ) {
-    this.fence = { name: 'scheduler', epoch };
+    this.writer = createFencedWriter(deps.store, 'scheduler', epoch);
+    const end = this.end.bind(this);
+    const poke = this.poke.bind(this);
+    this.quotas = new Quotas(this, this.accounts);
+    this.never = new NeverFits(this, (id, reason) => this.arrays.taskRejected(id, reason));
+    this.arrays = new ArrayTracker({
+      term: this,
+      writer: this.writer,
+      counters: { stopArray: (p) => this.counters.stopArray(p) },
+      why: this.why,
+      never: this.never,
+      end,
+      poke,
+    });
+    this.counters = new PendingCounters(this, this.arrays.progress);
+    this.intake = new Intake({
+      term: this,
+      accounts: this.accounts,
+      quotas: this.quotas,
+      arrays: this.arrays,
+      why: this.why,
+      end,
+      poke,
+    });
+    this.pass = this.passContext();
+    this.events = new TermEvents({
+      term: this,
+      counters: this.counters,
+      intake: this.intake,
+      quotas: this.quotas,
+      arrays: this.arrays,
+      loadSettings: () => this.loadSettings(),
+      poke,
+    });
   }
 
   /** Runs the term until the signal aborts (or a fenced write shows a newer leader). */
   async run(): Promise<void> {
-    const { store, logger } = this.deps;
-    if (!(await store.raiseFence(this.fence.name, this.epoch))) {
+    const { logger } = this.deps;
+    if (!(await this.writer.raise())) {
       logger.warn({ epoch: this.epoch }, 'a newer leader already fenced the store');
       return;
     }
@@ -121,7 +109,7 @@ export class Leader {
     if (this.signal.aborted) return; // lost the lease while rebuilding
     const events = this.deps.consume(
       from,
-      (type, jobId) => this.exclusive(() => this.onEvent(type, jobId)),
+      (type, jobId) => this.exclusive(() => this.events.on(type, jobId)),
       this.signal,
     );
     try {
@@ -147,110 +135,52 @@ export class Leader {
     this.poke();
   }
 
-  private readonly neverSince = new Map<number, number>();
-  private rejections: Array<[number, string]> = [];
-  private hostsAt = 0;
-
-  /**
-   * True once a job has fit no registered host for `host_timeout_ms`: a host that is only
-   * briefly away (agent restarting) must not get jobs rejected.
-   */
-  neverFits(id: number, now: number): boolean {
-    const since = this.neverSince.get(id);
-    if (since === undefined) this.neverSince.set(id, now);
-    return since !== undefined && now - since >= this.deps.config.scheduler.host_timeout_ms;
-  }
-
-  /**
-   * Queues a rejection to commit after the pass's placements. A task that fits no host rejects
-   * its array too: no more of its tasks are made, and it ends once its live tasks have.
-   */
-  rejectLater(id: number, reason: string): void {
-    this.neverSince.delete(id);
-    this.rejections.push([id, reason]);
-    const parent = this.state.pending.get(id)?.parent ?? null;
-    const p = parent === null ? undefined : this.arrays.get(parent);
-    if (p !== undefined && !p.stopped) {
-      p.rejected = reason;
-      this.stopArray(p);
-    }
-  }
-
-  /** Arrays whose tasks are not made while no current host could run one. */
-  readonly parked = new ParkedArrays();
-
-  /** Forgets since when a job fits no host (it fits again, or was decided). */
-  clearNever(id: number): void {
-    this.neverSince.delete(id);
-  }
-
-  /** The rejections queued during the pass. */
-  takeRejections(): Array<[number, string]> {
-    const r = this.rejections;
-    this.rejections = [];
-    return r;
-  }
-
-  private quotaAt = 0;
-  private readonly quotaKilled = new Set<number>();
-
-  /**
-   * With `quotas.kill_on_limit`, at most every 2 s: kills the placed jobs of each user and
-   * project whose quota (ledger in the window plus what placed jobs accrued) is reached.
-   */
-  async enforceQuotas(now: number): Promise<void> {
-    if (!this.deps.config.quotas.kill_on_limit || now - this.quotaAt < 2_000) return;
-    this.quotaAt = now;
-    const zero = usageOf({ cpu: 0, ram: 0, gpus: 0 }, 0);
-    const groups = new Map<string, QuotaGroup>();
-    for (const p of this.state.placed.values()) {
-      const user = this.users.get(p.job.user)?.quota ?? null;
-      const project = this.projects.get(p.job.project)?.quota ?? null;
-      if (user !== null)
-        addGroup(groups, `u:${p.job.user}`, `user ${p.job.user}`, user, { user: p.job.user }, p);
-      if (project !== null)
-        addGroup(
-          groups,
-          `p:${p.job.project}`,
-          `project ${p.job.project}`,
-          project,
-          { project: p.job.project },
-          p,
-        );
-    }
-    for (const g of groups.values()) {
-      const reason = quotaExceeded(
-        g.who,
-        g.quota,
-        await this.usedInWindow(g.key, g.quota.windowSeconds),
-        zero,
-      );
-      if (reason === null) continue;
-      for (const p of g.jobs) {
-        const placement = this.state.cluster.placementOf(p.job.id);
-        if (placement === null || this.quotaKilled.has(p.job.id)) continue;
-        this.quotaKilled.add(p.job.id);
-        await this.deps.control(placement.host, {
-          jobId: p.job.id,
-          action: 'kill',
-          reason,
-          outcome: 'quota',
-        });
-      }
-    }
-  }
-
-  /** Re-reads the live hosts at most once a second (agents that stop heartbeating drop out). */
-  async refreshHosts(now: number): Promise<void> {
-    if (now - this.hostsAt < 1_000) return;
-    this.hostsAt = now;
-    this.state.cluster.updateHosts(await this.deps.hosts());
-  }
-
   /** Wakes the pass loop soon (an event changed something). */
   poke(): void {
     this.dirty = true;
     this.wake?.();
+  }
+
+  /** What a pass sees of this term: made once, read through getters (no allocation a pass). */
+  private passContext(): PassContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters read the live term
+    const term = this;
+    return {
+      epoch: this.epoch,
+      get maintenance() {
+        return term.maintenance;
+      },
+      get batch() {
+        return term.deps.config.scheduler.batch;
+      },
+      get state() {
+        return term.state;
+      },
+      get store() {
+        return term.deps.store;
+      },
+      why: this.why,
+      writer: this.writer,
+      arrays: this.arrays,
+      counters: this.counters,
+      never: this.never,
+      projectLimits: (project) => this.accounts.projects.get(project)?.limits ?? null,
+      prepare: async (now) => {
+        await this.refreshHosts(now);
+        await this.arrays.recheckParked(now);
+        await this.quotas.enforce(now);
+      },
+      reject: (id, reason) => this.end(id, 'pending', 'rejected', reason),
+      dispatch: (messages) => this.deps.dispatch(messages),
+      now: () => this.deps.now(),
+    };
+  }
+
+  /** Re-reads the live hosts at most once a second (agents that stop heartbeating drop out). */
+  private async refreshHosts(now: number): Promise<void> {
+    if (now - this.hostsAt < 1_000) return;
+    this.hostsAt = now;
+    this.state.cluster.updateHosts(await this.deps.hosts());
   }
 
   private async loop(): Promise<void> {
@@ -271,35 +201,40 @@ export class Leader {
       // one event per pass.
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.dirty = false;
-      this.lastPass = await this.exclusive(() => runPass(this));
+      this.lastPass = await this.exclusive(() => runPass(this.pass));
       this.passes += 1;
       if (this.lastPass.considered > 0)
         void this.deps.recordPass?.(this.lastPass).catch(() => undefined);
       if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;
       if (this.dirty) continue;
-      await new Promise<void>((resolve) => {
-        // One listener per wait, removed when the wait ends (ticks must not pile them up).
-        const done = (): void => {
-          clearTimeout(t);
-          this.signal.removeEventListener('abort', done);
-          this.wake = null;
-          resolve();
-        };
-        const t = setTimeout(done, interval);
-        this.wake = done;
-        this.signal.addEventListener('abort', done, { once: true });
-      });
+      await this.idle(interval);
     }
+  }
+
+  /** Waits for a poke, the abort or `interval` ms, whichever comes first. */
+  private idle(interval: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      // One listener per wait, removed when the wait ends (ticks must not pile them up).
+      const done = (): void => {
+        clearTimeout(t);
+        this.signal.removeEventListener('abort', done);
+        this.wake = null;
+        resolve();
+      };
+      const t = setTimeout(done, interval);
+      this.wake = done;
+      this.signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Loads hosts, placed jobs, arrays, pending jobs, usage and priorities from the store. */
   private async rebuild(): Promise<void> {
-    const { store, config, policy, logger } = this.deps;
+    const { store, config, logger } = this.deps;
     const t0 = this.deps.now();
     const cluster = createCluster(await this.deps.hosts(), {
       defaultMaxLifespan: config.scheduler.default_maxlifespan,
     });
-    this.state = new LeaderState(policy, cluster);
+    this.state = new LeaderState(this.deps.makePolicy(), cluster);
     await this.loadSettings();
     await this.loadUsage();
     const parents: Job[] = [];
@@ -325,10 +260,10 @@ export class Leader {
     for await (const job of pages(store, ['pending', 'held'])) {
       if (this.signal.aborted) return; // the term ended meanwhile: its state is of no use
       if (isArrayJob(job)) parents.push(job);
-      else await this.intake(job);
+      else await this.intake.admit(job);
     }
     for (const parent of parents) await this.loadArray(parent);
-    await this.rebuildCounters();
+    await this.counters.rebuild();
     logger.info(
       {
         epoch: this.epoch,
@@ -349,31 +284,15 @@ export class Leader {
         { maintenance: this.maintenance },
         this.maintenance ? 'scheduling paused' : 'scheduling resumed',
       );
-    await this.loadPriorities();
+    await this.accounts.load(this.deps.store, this.state.policy);
   }
-
-  private async loadPriorities(): Promise<void> {
-    const [users, projects] = await Promise.all([
-      this.deps.store.listUsers(),
-      this.deps.store.listProjects(),
-    ]);
-    this.users = new Map(users.map((u) => [u.id, u]));
-    this.projects = new Map(projects.map((p) => [p.id, p]));
-    this.deps.policy.setPriorities({
-      users: new Map(users.map((u) => [u.id, u.priority])),
-      projects: new Map(projects.map((p) => [p.id, p.priority])),
-    });
-  }
-
-  users = new Map<string, Awaited<ReturnType<Store['getUser']>> & object>();
-  projects = new Map<string, Awaited<ReturnType<Store['getProject']>> & object>();
 
   private async loadUsage(): Promise<void> {
     // Charge the policy with the last 60 days of the ledger, a day at a time: older usage has
     // decayed to nothing under any sensible half-life.
     const since = this.deps.now() - 60 * 86_400_000;
     for (const d of await this.deps.store.usageByDay({ since })) {
-      this.deps.policy.charge(
+      this.state.policy.charge(
         d.user,
         d.project,
         { ...d, maxRamBytes: 0 },
@@ -383,197 +302,23 @@ export class Leader {
   }
 
   private async loadArray(parent: Job): Promise<void> {
-    const tasks: Job[] = [];
-    for await (const t of pages(this.deps.store, undefined, parent.id)) tasks.push(t);
-    const p = progressFrom(parent, tasks);
-    this.arrays.set(parent.id, p);
-    if (parent.state === 'pending' || parent.state === 'held') await this.intake(parent);
-    else await this.topUpArray(p);
-  }
-
-  private countersAt = 0;
-  private readonly tally = new PendingTally();
-
-  /** Pending-task counts from memory (the rule of `pendingByUser`), written over the counters. */
-  async rebuildCounters(): Promise<void> {
-    this.countersAt = this.deps.now();
-    this.tally.clear();
-    await this.deps.rebuildCounters(pendingByUser(this.state.pending.values(), this.arrays));
-  }
-
-  /**
-   * Notes that a job left the pending set (placed, or ended unstarted): one task, or for an
-   * array parent that ended its unmade tasks (its made ones leave one by one).
-   */
-  leftPending(job: Pick<SchedJob, 'id' | 'user'>): void {
-    const p = this.arrays.get(job.id);
-    if (p === undefined) this.tally.add(job.user, -1);
-    else this.stopArray(p);
-  }
-
-  /** Stops making tasks of an array and gives its unmade tasks back to the counters (once). */
-  stopArray(p: ArrayProgress): void {
-    this.tally.add(p.parent.user.id, -unmadeTasks(p));
-    p.stopped = true;
-  }
-
-  /** Applies the noted changes; every 30 s rewrites the counters whole (drift repair). */
-  async syncCounters(now: number): Promise<void> {
-    if (now - this.countersAt >= 30_000) return this.rebuildCounters();
-    const delta = this.tally.take();
-    if (delta.size > 0) await this.deps.adjustCounters(delta);
-  }
-
-  /**
-   * Admits a pending or held job: held and dependency-blocked jobs wait aside, a dependency that
-   * can never be met or a quota reached ends the job, anything else joins the policy's queue.
-   */
-  async intake(job: Job): Promise<void> {
-    if (job.state !== 'pending' && job.state !== 'held') return;
-    const sj = schedJobOf(job);
-    // Known from the start, held or waiting too: the counters weigh an array by its progress.
-    const array = isArrayJob(job) ? this.progressOf(job) : undefined;
-    if (job.state === 'held') {
-      this.state.block(sj);
-      return;
-    }
-    const deps = await this.checkDeps(sj);
-    if (deps.kind === 'never')
-      return void (await this.end(job.id, 'pending', 'rejected', deps.reason));
-    if (deps.kind === 'wait') {
-      this.state.block(sj, deps.on);
-      this.setWhy(sj, {
-        code: 'DEPENDENCY',
-        message: `waiting for job${deps.on.length > 1 ? 's' : ''} ${deps.on.join(', ')} to end`,
-      });
-      return;
-    }
-    const quota = await this.checkQuota(sj);
-    if (quota !== null) return void (await this.end(job.id, 'pending', 'quota', quota));
-    if (array !== undefined) {
-      // The array itself never queues: its tasks do, a window at a time.
-      this.state.pending.set(sj.id, sj);
-      this.state.blocked.add(sj.id);
-      await this.topUpArray(array);
-      return;
-    }
-    this.state.enqueue(sj);
-    this.poke();
-  }
-
-  /** The progress of an array parent (new if none), holding the parent's latest record. */
-  private progressOf(parent: Job): ArrayProgress {
-    const p = this.arrays.get(parent.id) ?? newProgress(parent);
-    p.parent = parent;
-    this.arrays.set(parent.id, p);
-    return p;
-  }
-
-  /**
-   * The verdict on a job's dependencies. A dependency on a job its owner may not see (today:
-   * memberships change) is treated exactly as one on a job that does not exist.
-   */
-  private async checkDeps(job: SchedJob): Promise<ReturnType<typeof checkDependencies>> {
-    if (job.deps.length === 0) return { kind: 'met' };
-    const { auth } = this.deps.config;
-    const viewer = {
-      id: job.user,
-      admin: isAdministrator(auth.admins, job.user, this.users.get(job.user)),
-    };
-    const isMember = (user: string, project: string): boolean =>
-      this.projects.get(project)?.members.some((m) => sameLogin(m, user)) === true;
-    const views = new Map<number, DepView | null>();
-    for (const d of job.deps) {
-      let view = this.state.finished.get(d.id) ?? null;
-      if (view === null) {
-        const j = await this.deps.store.getJob(d.id);
-        view =
-          j === null
-            ? null
-            : {
-                state: j.state,
-                outcome: j.outcome,
-                user: { id: j.user.id, project: j.user.project },
-              };
-      }
-      const visible = view !== null && mayViewJob(viewer, view, auth.share_project_tasks, isMember);
-      views.set(d.id, visible ? view : null);
-    }
-    return checkDependencies(job.deps, (id) => views.get(id) ?? null);
-  }
-
-  private readonly usageCache = new Map<
-    string,
-    { at: number; totals: Awaited<ReturnType<Store['usageTotals']>> }
-  >();
-
-  /** A reason if the job's user or project quota refuses it. */
-  async checkQuota(job: SchedJob): Promise<string | null> {
-    const user = this.users.get(job.user);
-    const project = this.projects.get(job.project);
-    const adding = usageOf(job, job.maxlifespan);
-    for (const [who, quota, key] of [
-      [`user ${job.user}`, user?.quota ?? null, { user: job.user }],
-      [`project ${job.project}`, project?.quota ?? null, { project: job.project }],
-    ] as const) {
-      if (quota === null) continue;
-      const used = await this.usedInWindow(key, quota.windowSeconds);
-      const reason = quotaExceeded(who, quota, used, adding);
-      if (reason !== null) return reason;
-    }
-    return null;
-  }
-
-  /** Ledger usage in the window plus what placed jobs have accrued so far; cached for 5 s. */
-  async usedInWindow(
-    key: { user?: string; project?: string },
-    windowSeconds: number,
-  ): Promise<Awaited<ReturnType<Store['usageTotals']>>> {
-    const now = this.deps.now();
-    const id = `${key.user ?? ''}|${key.project ?? ''}|${windowSeconds}`;
-    let cached = this.usageCache.get(id);
-    if (cached === undefined || now - cached.at > 5_000) {
-      cached = {
-        at: now,
-        totals: await this.deps.store.usageTotals({ ...key, since: now - windowSeconds * 1000 }),
-      };
-      this.usageCache.set(id, cached);
-    }
-    const totals = { ...cached.totals };
-    for (const p of this.state.placed.values()) {
-      if (
-        (key.user !== undefined && p.job.user !== key.user) ||
-        (key.project !== undefined && p.job.project !== key.project)
-      )
-        continue;
-      const u = usageOf(p.job, Math.max(0, (now - p.since) / 1000));
-      totals.cpuSeconds += u.cpuSeconds;
-      totals.ramGBSeconds += u.ramGBSeconds;
-      totals.gpuSeconds += u.gpuSeconds;
-      totals.wallSeconds += u.wallSeconds;
-    }
-    return totals;
-  }
-
-  /** Records a why-pending change, written to the store after the pass. */
-  setWhy(job: SchedJob, why: PendingWhy): void {
-    if (job.whyCode === why.code && why.code !== 'DEPENDENCY') return;
-    job.whyCode = why.code;
-    this.why.set(job.id, why);
+    const p = await this.arrays.load(parent);
+    if (parent.state === 'pending' || parent.state === 'held') await this.intake.admit(parent);
+    else await this.arrays.topUp(p);
   }
 
   /** Ends a job the scheduler owns a decision on (rejected, quota, killed array). */
-  async end(
+  private async end(
     id: number,
     from: 'pending' | 'held' | 'running',
     outcome: JobOutcome,
     reason: string,
   ): Promise<boolean> {
-    const r = await this.transition(id, from, 'over', { outcome, reason });
+    const r = await this.writer.transition(id, from, 'over', { outcome, reason });
     const known = this.state.forget(id);
-    if (r && known !== undefined && from !== 'running') this.leftPending(known);
-    const array = this.arrays.get(id);
-    if (r && array !== undefined && isComplete(array)) this.arrays.delete(id);
+    if (r && known !== undefined && from !== 'running') this.counters.leftPending(known);
+    const array = this.arrays.progress.get(id);
+    if (r && array !== undefined && isComplete(array)) this.arrays.progress.delete(id);
     if (r) {
       this.state.finish(
         id,
@@ -583,215 +328,6 @@ export class Leader {
       await this.deps.publish(EVENTS.ended, { jobId: id, outcome });
     }
     return r;
-  }
-
-  /** A fenced transition; a refusal by the fence ends the term at once. */
-  async transition(
-    id: number,
-    from: Job['state'],
-    to: Job['state'],
-    patch: TransitionPatch,
-  ): Promise<boolean> {
-    return (await this.transitionJob(id, from, to, patch)) !== null;
-  }
-
-  /** A fenced transition returning the job after it, or null when the job had moved on. */
-  async transitionJob(
-    id: number,
-    from: Job['state'],
-    to: Job['state'],
-    patch: TransitionPatch,
-  ): Promise<Job | null> {
-    const r = await this.deps.store.transition(id, from, to, patch, { fence: this.fence });
-    if (!r.ok && r.fenced === true) throw new FencedError(this.epoch);
-    return r.ok ? r.job : null;
-  }
-
-  /**
-   * Fenced `pending -> scheduled` of a batch of placements in one store write; for each, the
-   * job after it, or null when it had moved on. A refusal by the fence ends the term at once.
-   */
-  async placeMany(
-    placements: ReadonlyArray<{ id: number; patch: TransitionPatch }>,
-  ): Promise<Array<Job | null>> {
-    const results = await this.deps.store.transitionMany(
-      placements.map((p) => ({ id: p.id, from: 'pending', to: 'scheduled', patch: p.patch })),
-      { fence: this.fence },
-    );
-    if (results.some((r) => !r.ok && r.fenced === true)) throw new FencedError(this.epoch);
-    return results.map((r) => (r.ok ? r.job : null));
-  }
-
-  /**
-   * Materialises more tasks of an array when its window has room and some host fits its tasks
-   * (else parks it: see `ParkedArrays`); ends it when complete.
-   */
-  async topUpArray(p: ArrayProgress): Promise<void> {
-    const window = this.deps.config.scheduler.array_window;
-    if (tasksWanted(p, window) > 0 && this.parked.park(this, p)) return;
-    const tasks = nextTasks(p, window);
-    if (tasks.length > 0) {
-      const inserted = await this.deps.store.insertJobs(tasks);
-      p.nextIndex += inserted.length;
-      p.live += inserted.length;
-      for (const t of inserted) this.state.enqueue(schedJobOf(t));
-      this.poke();
-    }
-    if (isComplete(p)) {
-      const current = await this.deps.store.getJob(p.parent.id);
-      if (current !== null && current.state !== 'over' && current.state !== 'archived') {
-        const started = current.state === 'running';
-        // Still `progress` while it ends, so that its unmade tasks leave the counters.
-        await this.end(
-          p.parent.id,
-          started ? 'running' : current.state === 'held' ? 'held' : 'pending',
-          started || p.rejected !== null ? arrayOutcome(p) : 'killed',
-          p.rejected ?? `${p.ended} tasks ended, ${p.failed} not successfully`,
-        );
-      }
-      this.arrays.delete(p.parent.id);
-    }
-  }
-
-  /** True if an array task may be placed now (`%limit`). */
-  mayPlace(job: SchedJob): boolean {
-    if (job.parent === null) return true;
-    const p = this.arrays.get(job.parent);
-    return p === undefined || mayPlaceTask(p);
-  }
-
-  /**
-   * Counts a task against its array's `%limit` as soon as a pass chooses it (so the limit also
-   * holds between the candidates of one pass); `by = -1` gives it back if the commit failed.
-   */
-  countTask(job: SchedJob, by: 1 | -1): void {
-    const p = job.parent === null ? undefined : this.arrays.get(job.parent);
-    if (p !== undefined) p.placed = Math.max(0, p.placed + by);
-  }
-
-  /** After a task's placement: start the array job on its first task. */
-  async taskPlaced(job: SchedJob): Promise<void> {
-    if (job.parent === null) return;
-    const p = this.arrays.get(job.parent);
-    if (p === undefined) return;
-    if (p.parent.state === 'pending') {
-      if (
-        await this.transition(p.parent.id, 'pending', 'running', {
-          arrayParent: true,
-          reason: 'first task placed',
-        })
-      ) {
-        p.parent = { ...p.parent, state: 'running' };
-        // Its tasks not started stay on the counters: they are still pending.
-        this.state.forget(p.parent.id);
-      }
-    }
-  }
-
-  private async onEvent(type: string, jobId: number | undefined): Promise<void> {
-    if (type === EVENTS.hosts) {
-      this.state.cluster.updateHosts(await this.deps.hosts());
-      return this.poke();
-    }
-    if (type === EVENTS.settings) {
-      await this.loadSettings();
-      return this.poke();
-    }
-    if (jobId === undefined) return;
-    const job = await this.deps.store.getJob(jobId);
-    if (job === null) return;
-    if (type === EVENTS.ended || job.state === 'over' || job.state === 'archived')
-      return this.onEnded(job);
-    if (type === EVENTS.submitted || type === EVENTS.changed) return this.onChanged(job);
-  }
-
-  private async onChanged(job: Job): Promise<void> {
-    const known = this.state.pending.get(job.id);
-    if (job.state === 'pending' || job.state === 'held') {
-      if (known !== undefined) this.state.forget(job.id);
-      // A rescheduled job gives its resources back and is a pending task again.
-      if (this.state.release(job.id) !== undefined && known === undefined)
-        this.tally.add(job.user.id, 1);
-      return this.intake(job);
-    }
-    if (known !== undefined && !this.state.placed.has(job.id)) {
-      this.state.forget(job.id);
-      this.leftPending(known);
-    }
-  }
-
-  private async onEnded(job: Job): Promise<void> {
-    const known = this.state.forget(job.id);
-    if (known !== undefined) this.leftPending(known);
-    this.quotaKilled.delete(job.id);
-    const placed = this.state.release(job.id);
-    if (placed !== undefined) {
-      const usage =
-        job.usage ??
-        usageOf(
-          placed.job,
-          Math.max(0, ((job.status.dates.ended ?? this.deps.now()) - placed.since) / 1000),
-        );
-      this.state.policy.ended(placed.job, usage, this.deps.now());
-    }
-    for (const id of this.state.finish(job.id, job.outcome, {
-      id: job.user.id,
-      project: job.user.project,
-    })) {
-      const waiting = await this.deps.store.getJob(id);
-      if (waiting !== null) {
-        this.state.forget(id);
-        await this.intake(waiting);
-      }
-    }
-    await this.arrayEvent(job);
-    this.poke();
-  }
-
-  private async arrayEvent(job: Job): Promise<void> {
-    if (isArrayJob(job)) {
-      // The array was killed from outside: stop making tasks and kill the live ones.
-      const p = this.arrays.get(job.id);
-      if (p === undefined) return;
-      p.killed = true;
-      this.stopArray(p);
-      await this.killTasks(job.id);
-      await this.topUpArray(p); // forgets it now if it had no live task
-      return;
-    }
-    if (job.parent === null) return;
-    const p = this.arrays.get(job.parent);
-    if (p === undefined) return;
-    p.live -= 1;
-    p.ended += 1;
-    if (job.placement !== null || job.status.dates.scheduled !== null)
-      p.placed = Math.max(0, p.placed - 1);
-    if (job.outcome !== 'success') p.failed += 1;
-    await this.topUpArray(p);
-  }
-
-  private async killTasks(parent: number): Promise<void> {
-    for await (const t of pages(
-      this.deps.store,
-      ['pending', 'held', 'scheduled', 'running', 'suspended'],
-      parent,
-    )) {
-      if (t.state === 'pending' || t.state === 'held')
-        await this.end(t.id, t.state, 'killed', `array ${parent} killed`);
-      else if (t.placement !== null)
-        await this.deps.control(t.placement.host, {
-          jobId: t.id,
-          action: 'kill',
-          reason: `array ${parent} killed`,
-        });
-    }
-  }
-}
-
-/** Thrown when the store refuses a write because a newer leader fenced it. */
-export class FencedError extends Error {
-  constructor(readonly epoch: number) {
-    super(`epoch ${epoch} is fenced off by a newer leader`);
   }
 }
 
@@ -804,44 +340,4 @@ function redispatchOf(job: Job, placement: NonNullable<Job['placement']>): Dispa
     host: placement.host,
     shard: placement.shard,
   };
-}
-
-/** Every job in the given states (or of an array), a page at a time. */
-async function* pages(
-  store: Store,
-  state: Job['state'][] | undefined,
-  parent?: number,
-): AsyncGenerator<Job> {
-  let cursor: string | null = null;
-  do {
-    const page = await store.listJobs(
-      { ...(state && { state }), ...(parent !== undefined && { parent }) },
-      { limit: PAGE, cursor },
-    );
-    yield* page.jobs;
-    cursor = page.nextCursor;
-    // The store may answer without I/O (SQLite): let timers run between pages, or a long scan
-    // would starve the lease renewals and the leader would step down mid-rebuild.
-    if (cursor !== null) await new Promise<void>((resolve) => setImmediate(resolve));
-  } while (cursor !== null);
-}
-
-type QuotaGroup = {
-  who: string;
-  quota: NonNullable<User['quota']>;
-  key: { user?: string; project?: string };
-  jobs: PlacedJob[];
-};
-
-function addGroup(
-  groups: Map<string, QuotaGroup>,
-  id: string,
-  who: string,
-  quota: NonNullable<User['quota']>,
-  key: QuotaGroup['key'],
-  p: PlacedJob,
-): void {
-  let g = groups.get(id);
-  if (g === undefined) groups.set(id, (g = { who, quota, key, jobs: [] }));
-  g.jobs.push(p);
 }

@@ -16,7 +16,7 @@ import {
 } from '@god/coord';
 import { createStore } from '@god/store';
 import { createScheduler, type Scheduler } from './scheduler.js';
-import type { Logger } from './leader.js';
+import type { Logger } from './leader-deps.js';
 
 /** A running scheduler process and how to stop it. */
 export interface SchedulerProcess {

@@ -3,60 +3,78 @@
  * placement (with EASY backfill), then the commit: a fenced `pending -> scheduled` per job and
  * one bulk dispatch to the shards' queues. Why-pending changes are written at the end.
  */
-import type { DispatchMessage, PendingWhy, Placement } from '@god/core';
+import type { DispatchMessage, Placement } from '@god/core';
+import type { ProjectLimits, Store } from '@god/store';
 import { adjustHeld, projectLimitReached, type Held } from './admission.js';
-import type { Leader } from './leader.js';
+import type { ArrayTracker } from './array-tracker.js';
+import type { FencedWriter } from './fenced-writer.js';
+import type { PassStats } from './leader-deps.js';
+import type { LeaderState } from './leader-state.js';
+import type { NeverFits } from './never-fits.js';
+import type { PendingCounters } from './pending-counters.js';
 import type { ConsiderResult } from './placement/index.js';
 import type { SchedJob } from './sched-job.js';
+import { MAX_WHY_WRITES, type WhyLog } from './why-log.js';
 
-/** What one pass did. */
-export interface PassStats {
-  considered: number;
-  placed: number;
-  /** Candidates that lost the compare-and-set (changed meanwhile). */
-  conflicts: number;
-  ms: number;
+export type { PassStats } from './leader-deps.js';
+
+/** What a pass reads and writes of its leader term, and nothing more. */
+export interface PassContext {
+  /** The term's fencing epoch, carried by each placement and dispatch message. */
+  readonly epoch: number;
+  /** Scheduling paused (the pass only says why jobs wait). */
+  readonly maintenance: boolean;
+  /** Placements per pass at most (`scheduler.batch`). */
+  readonly batch: number;
+  readonly state: LeaderState;
+  readonly why: WhyLog;
+  readonly writer: Pick<FencedWriter, 'placeMany'>;
+  readonly arrays: Pick<ArrayTracker, 'mayPlace' | 'countTask' | 'taskPlaced'>;
+  readonly counters: Pick<PendingCounters, 'leftPending' | 'sync'>;
+  readonly never: Pick<NeverFits, 'neverFits' | 'rejectLater' | 'take'>;
+  readonly store: Pick<Store, 'setPendingReason'>;
+  /** The limits of a project, or null. */
+  projectLimits(project: string): ProjectLimits | null;
+  /** Before choosing: refreshes the hosts, rechecks parked arrays, enforces quotas. */
+  prepare(now: number): Promise<void>;
+  /** Ends a pending job the pass rejected. */
+  reject(id: number, reason: string): Promise<boolean>;
+  dispatch(messages: readonly DispatchMessage[]): Promise<void>;
+  now(): number;
 }
 
 /** At most this many candidates are looked at per pass, whatever the queue length. */
 const MAX_CONSIDERED_FACTOR = 4;
-/** Why-pending writes per pass: the first candidates matter; the rest update on later passes. */
-const MAX_WHY_WRITES = 500;
 /** Placements committed in one store write, then sent to the queues while the next commits. */
 const COMMIT_CHUNK = 500;
 
-/** Runs one pass for the leader. */
-export async function runPass(leader: Leader): Promise<PassStats> {
-  const { deps } = leader;
+/** Runs one pass of a leader term. */
+export async function runPass(ctx: PassContext): Promise<PassStats> {
   const t0 = performance.now();
-  const now = deps.now();
+  const now = ctx.now();
   const stats: PassStats = { considered: 0, placed: 0, conflicts: 0, ms: 0 };
-  if (leader.maintenance) {
+  if (ctx.maintenance) {
     // The first jobs in order say why they wait (a bounded number a pass, like other reasons).
-    const order = leader.state.policy.ordered(now);
+    const order = ctx.state.policy.ordered(now);
     for (let n = 0, next = order.next(); next.done !== true; next = order.next()) {
-      const job = leader.state.pending.get(next.value.id);
+      const job = ctx.state.pending.get(next.value.id);
       if (job !== undefined)
-        leader.setWhy(job, {
+        ctx.why.set(job, {
           code: 'MAINTENANCE',
           message: 'scheduling is paused for maintenance (god maintenance off resumes it)',
         });
       if (++n >= MAX_WHY_WRITES) break;
     }
-    await flushWhy(leader);
-    await leader.syncCounters(now); // kills and reschedules still move the counters
+    await ctx.why.flush(ctx.store);
+    await ctx.counters.sync(now); // kills and reschedules still move the counters
     return stats;
   }
-  await leader.refreshHosts(now);
-  await leader.parked.recheck(leader, now);
-  await leader.enforceQuotas(now);
-  const batch = deps.config.scheduler.batch;
-  const chosen = chooseCandidates(leader, now, batch, stats);
-  await commit(leader, chosen, now, stats);
-  for (const [id, reason] of leader.takeRejections())
-    await leader.end(id, 'pending', 'rejected', reason);
-  await flushWhy(leader);
-  await leader.syncCounters(now);
+  await ctx.prepare(now);
+  const chosen = chooseCandidates(ctx, now, ctx.batch, stats);
+  await commit(ctx, chosen, now, stats);
+  for (const [id, reason] of ctx.never.take()) await ctx.reject(id, reason);
+  await ctx.why.flush(ctx.store);
+  await ctx.counters.sync(now);
   stats.ms = performance.now() - t0;
   return stats;
 }
@@ -68,7 +86,7 @@ export async function runPass(leader: Leader): Promise<PassStats> {
  * message is sent.
  */
 async function commit(
-  leader: Leader,
+  ctx: PassContext,
   chosen: Array<[SchedJob, Placement]>,
   now: number,
   stats: PassStats,
@@ -76,12 +94,12 @@ async function commit(
   const sending: Array<Promise<void>> = [];
   for (let at = 0; at < chosen.length; at += COMMIT_CHUNK) {
     const chunk = chosen.slice(at, at + COMMIT_CHUNK);
-    const placed = await leader.placeMany(
+    const placed = await ctx.writer.placeMany(
       chunk.map(([job, placement]) => ({
         id: job.id,
         patch: {
           placement,
-          epoch: leader.epoch,
+          epoch: ctx.epoch,
           reason: `placed on ${placement.host}/${placement.shard} cores ${placement.cpus}`,
           at: now,
         },
@@ -91,30 +109,30 @@ async function commit(
     for (let i = 0; i < chunk.length; i++) {
       const [job, placement] = chunk[i]!;
       const stored = placed[i] ?? null;
-      leader.state.forget(job.id);
+      ctx.state.forget(job.id);
       if (stored === null) {
         // Killed or held meanwhile: give the allocation back; its event updates the rest.
         stats.conflicts += 1;
-        leader.state.cluster.release(job.id);
-        leader.countTask(job, -1);
+        ctx.state.cluster.release(job.id);
+        ctx.arrays.countTask(job, -1);
         // Mostly a kill that won the race: the job is no longer a pending task.
-        leader.leftPending(job);
+        ctx.counters.leftPending(job);
         continue;
       }
-      leader.state.place(job, now);
-      leader.leftPending(job);
+      ctx.state.place(job, now);
+      ctx.counters.leftPending(job);
       stats.placed += 1;
       dispatch.push({
         jobId: job.id,
         attempt: stored.attempts,
-        epoch: leader.epoch,
+        epoch: ctx.epoch,
         host: placement.host,
         shard: placement.shard,
       });
-      await leader.taskPlaced(job);
+      await ctx.arrays.taskPlaced(job);
     }
     if (dispatch.length > 0) {
-      const sent = leader.deps.dispatch(dispatch);
+      const sent = ctx.dispatch(dispatch);
       sent.catch(() => undefined); // awaited below: a failure still fails the pass
       sending.push(sent);
     }
@@ -126,12 +144,12 @@ async function commit(
 
 /** Walks the policy's order and places what fits; returns the placements to commit. */
 function chooseCandidates(
-  leader: Leader,
+  ctx: PassContext,
   now: number,
   batch: number,
   stats: PassStats,
 ): Array<[SchedJob, Placement]> {
-  const { state } = leader;
+  const { state } = ctx;
   const pass = state.cluster.beginPass(now);
   const chosen: Array<[SchedJob, Placement]> = [];
   const tally = new Map<string, Held>();
@@ -146,16 +164,16 @@ function chooseCandidates(
     stats.considered += 1;
     const limit = projectLimitReached(
       job.project,
-      leader.projects.get(job.project)?.limits ?? null,
+      ctx.projectLimits(job.project),
       sumHeld(state.held.get(job.project), tally.get(job.project)),
       job,
     );
     if (limit !== null) {
-      leader.setWhy(job, { code: 'PROJECT_LIMIT', message: limit });
+      ctx.why.set(job, { code: 'PROJECT_LIMIT', message: limit });
       continue;
     }
-    if (!leader.mayPlace(job)) {
-      leader.setWhy(job, {
+    if (!ctx.arrays.mayPlace(job)) {
+      ctx.why.set(job, {
         code: 'ARRAY_LIMIT',
         message: `array ${job.parent} runs as many tasks as its %limit allows`,
       });
@@ -174,14 +192,14 @@ function chooseCandidates(
       chosen.push([job, r.placement]);
       // Counted at once so a project limit also holds between the candidates of this pass.
       adjustHeld(tally, job, 1);
-      leader.countTask(job, 1);
+      ctx.arrays.countTask(job, 1);
       continue;
     }
-    if (r.never === true && leader.neverFits(job.id, now)) {
-      leader.rejectLater(job.id, r.message);
+    if (r.never === true && ctx.never.neverFits(job.id, now)) {
+      ctx.never.rejectLater(job.id, r.message);
       continue;
     }
-    leader.setWhy(job, { code: r.code, message: r.message });
+    ctx.why.set(job, { code: r.code, message: r.message });
   }
   return chosen;
 }
@@ -198,16 +216,4 @@ function shapeKey(job: SchedJob): string | null {
 function sumHeld(a: Held | undefined, b: Held | undefined): Held | undefined {
   if (a === undefined || b === undefined) return a ?? b;
   return { cpu: a.cpu + b.cpu, ram: a.ram + b.ram, gpus: a.gpus + b.gpus, jobs: a.jobs + b.jobs };
-}
-
-/** Writes the why-pending changes gathered since the last flush (a bounded number per pass). */
-async function flushWhy(leader: Leader): Promise<void> {
-  if (leader.why.size === 0) return;
-  const batch: Array<[number, PendingWhy]> = [];
-  for (const entry of leader.why) {
-    batch.push(entry);
-    if (batch.length >= MAX_WHY_WRITES) break;
-  }
-  for (const [id] of batch) leader.why.delete(id);
-  await Promise.all(batch.map(([id, why]) => leader.deps.store.setPendingReason(id, why)));
 }
