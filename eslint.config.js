@@ -1,5 +1,7 @@
 // @ts-check
 import eslint from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -20,6 +22,34 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-console': 'error',
+    },
+  },
+  {
+    // No import cycle anywhere, across packages too: workspace packages resolve to their
+    // TypeScript sources (the `source` export condition), so a cycle through @god/* is seen.
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/internal-regex': '^@god/',
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: 'tsconfig.json',
+          conditionNames: ['source', 'types', 'import', 'default'],
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // Modules stay small enough to read in one sitting, functions small enough to hold in mind;
+    // the few exceptions say why in place.
+    // Tests and the store's contract suites (one describe block per contract) are exempt.
+    files: ['packages/*/src/**/*.ts', 'plugins/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/contract-*.ts', '**/*.contract.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },
   {

@@ -36,6 +36,7 @@ export async function* readEvents(res: Response): AsyncGenerator<ServerEvent> {
     }
     while (queue.length > 0) yield queue.shift()!;
   } finally {
+    // The stream is done with either way; a failed cancel leaves nothing to clean up.
     await reader.cancel().catch(() => undefined);
   }
 }

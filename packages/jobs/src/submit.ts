@@ -129,7 +129,7 @@ export async function submitJobs(
       EVENTS.submitted,
       jobs.map((j) => ({ jobId: j.id })),
     )
-    .catch(() => undefined);
+    .catch(() => undefined); // the jobs are stored: a lost event only waits for the next tick
   return jobs;
 }
 

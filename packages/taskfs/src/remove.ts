@@ -33,6 +33,7 @@ async function emptyDir(dir: Node, top: Node, depth: number): Promise<void> {
       // Non-directories in parallel; directories one at a time (one descriptor per level).
       const subdirs: Buffer[] = [];
       await forEachLimit(names, PARALLEL, async (name) => {
+        // Gone meanwhile (the job raced us): nothing left to remove under that name.
         const first = await lstat(at(dir.fh, name)).catch(() => null);
         if (first?.isDirectory() === true) subdirs.push(name);
         else await removeChild(dir, name, top, depth);

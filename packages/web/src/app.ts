@@ -113,6 +113,7 @@ function healthRoute(ctx: Pick<WebContext, 'store' | 'redis' | 'keys'>): Route {
           () => false,
         ),
       ]);
+      // No leader is reported when Redis cannot say; the Redis check above fails then too.
       const lease = redis
         ? await leaseHolder(ctx.redis, ctx.keys, 'scheduler').catch(() => null)
         : null;

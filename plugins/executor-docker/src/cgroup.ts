@@ -134,11 +134,13 @@ export function parseStat(text: string): Map<string, number> {
 }
 
 async function readStat(path: string): Promise<Map<string, number> | null> {
+  // A cgroup file that is gone (the container ended) reads as no value, which callers expect.
   const text = await readFile(path, 'utf8').catch(() => null);
   return text === null ? null : parseStat(text);
 }
 
 async function readNumber(path: string): Promise<number | null> {
+  // Gone (the container ended) or not a number: no value, as for readStat.
   const text = await readFile(path, 'utf8').catch(() => null);
   if (text === null || !/^\d+$/.test(text.trim())) return null;
   return Number(text.trim());

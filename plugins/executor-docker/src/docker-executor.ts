@@ -345,6 +345,7 @@ class DockerExecutorImpl implements DockerExecutor {
   }
 
   private async sample(): Promise<void> {
+    // No cgroup layout yet (daemon unreachable): this sample is skipped, the next one retries.
     const layout = await this.layout().catch(() => null);
     if (layout === null) return;
     for (const s of this.sampled.values()) {

@@ -75,6 +75,7 @@ async function login(kit: Kit, opts: LoginOptions): Promise<ExitCode> {
   if (opts.apiKey !== undefined && opts.passwordStdin === true)
     throw usage('--api-key and --password-stdin exclude each other');
   const path = credentialsPath(ctx.env, ctx.home);
+  // No readable earlier credentials is the usual case (first login): nothing to revoke then.
   const previous = await readCredentials(path, { insecureOk: true }).catch(() => null);
   const server = normalise(
     opts.server ?? nonEmpty(ctx.env['GOD_SERVER']) ?? previous?.server ?? DEFAULT_SERVER,
@@ -97,6 +98,7 @@ async function login(kit: Kit, opts: LoginOptions): Promise<ExitCode> {
   try {
     await writeCredentials(path, creds);
   } catch (err) {
+    // Best effort: the key was never stored, and the write's own error is what the user sees.
     if (opts.apiKey === undefined) await revoke(creds).catch(() => undefined);
     throw err;
   }

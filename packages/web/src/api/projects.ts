@@ -38,6 +38,7 @@ const ProjectView = z.object({
   createdAt: z.number(),
 });
 /** The project routes. */
+// eslint-disable-next-line max-lines-per-function -- a route table: data, one short entry per route
 export function projectRoutes(ctx: ProjectDeps): Route[] {
   const tags = ['projects'];
   const visible = (p: Principal, project: Project): boolean =>

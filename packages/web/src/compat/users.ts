@@ -19,6 +19,7 @@ function own(principal: Principal, asked: string): string {
 }
 
 /** The user routes of `/api/1.0`. */
+// eslint-disable-next-line max-lines-per-function -- a route table: data, one short entry per route
 export function goDockerUserRoutes(
   ctx: Pick<WebContext, 'store' | 'plugin' | 'queues' | 'now'>,
 ): Route[] {
