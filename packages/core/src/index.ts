@@ -13,7 +13,6 @@ export * from './policy.js';
 export * from './executor.js';
 export * from './watcher.js';
 export * from './dispatch.js';
-export * from './job-queue.js';
 export * from './volumes.js';
 export * from './cpuset.js';
 export * from './auth.js';

@@ -3,7 +3,7 @@
  * waiting on dependencies or held, placed jobs and what each project holds. Rebuilt from the
  * store at the start of every term; nothing here is the truth.
  */
-import type { JobOutcome, SchedulingPolicy } from '@god/core';
+import { tracksUsage, type JobOutcome, type SchedulingPolicy, type UsageTracking } from '@god/core';
 import { adjustHeld, type DepView, type Held } from './admission.js';
 import type { Cluster } from './placement/index.js';
 import type { SchedJob } from './sched-job.js';
@@ -28,11 +28,15 @@ export class LeaderState {
   readonly held = new Map<string, Held>();
   /** States of finished jobs seen this term, for dependency checks. */
   readonly finished = new Map<number, DepView>();
+  /** The policy's usage ability, found once a term; null for a policy that ignores usage (FIFO). */
+  readonly usage: UsageTracking | null;
 
   constructor(
     readonly policy: SchedulingPolicy,
     readonly cluster: Cluster,
-  ) {}
+  ) {
+    this.usage = tracksUsage(policy) ? policy : null;
+  }
 
   /** Queues an eligible job in the policy. */
   enqueue(job: SchedJob): void {
@@ -66,7 +70,7 @@ export class LeaderState {
   place(job: SchedJob, now: number): void {
     this.placed.set(job.id, { job, since: now });
     adjustHeld(this.held, job, 1);
-    this.policy.started(job, now);
+    this.usage?.started(job, now);
   }
 
   /** Releases a placed job's resources; returns it if it was placed. */

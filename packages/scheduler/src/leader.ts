@@ -290,14 +290,12 @@ export class Leader implements Term {
   private async loadUsage(): Promise<void> {
     // Charge the policy with the last 60 days of the ledger, a day at a time: older usage has
     // decayed to nothing under any sensible half-life.
+    // A policy that ignores usage (FIFO) needs no ledger: skip reading it.
+    const policy = this.state.usage;
+    if (policy === null) return;
     const since = this.deps.now() - 60 * 86_400_000;
     for (const d of await this.deps.store.usageByDay({ since })) {
-      this.state.policy.charge(
-        d.user,
-        d.project,
-        { ...d, maxRamBytes: 0 },
-        Date.parse(`${d.day}T12:00:00Z`),
-      );
+      policy.charge(d.user, d.project, { ...d, maxRamBytes: 0 }, Date.parse(`${d.day}T12:00:00Z`));
     }
   }
 

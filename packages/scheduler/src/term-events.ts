@@ -75,7 +75,7 @@ export class TermEvents {
           placed.job,
           Math.max(0, ((job.status.dates.ended ?? deps.now()) - placed.since) / 1000),
         );
-      state.policy.ended(placed.job, usage, deps.now());
+      state.usage?.ended(placed.job, usage, deps.now());
     }
     for (const id of state.finish(job.id, job.outcome, {
       id: job.user.id,

@@ -1,4 +1,4 @@
-import type { QueuedJob } from '@god/core';
+import { tracksUsage, usesPriorities, type QueuedJob } from '@god/core';
 import { describe, expect, it } from 'vitest';
 import fairSharePolicy from './index.js';
 import { DAY, first, HOUR, makeJob, makePolicy, makeUsage, order, T0 } from './fixtures.js';
@@ -182,17 +182,10 @@ describe('FairShare queue', () => {
     expect(order(p, T0 + 10)).toEqual([3, 4]);
   });
 
-  it('explains the wait in a sentence', () => {
+  it('tracks usage and takes priorities, as its type guards report', () => {
     const p = makePolicy();
-    p.charge('alice', 'lab', makeUsage(1e6), T0);
-    p.add(makeJob(1, 'alice', T0));
-    p.add(makeJob(2, 'alice', T0 + 1));
-    for (let i = 0; i < 3; i++) p.add(makeJob(10 + i, 'bob', T0 + 2 + i));
-    expect(p.explain(10, T0 + 100)).toMatch(/^first in line \(your fair-share factor 1\.00\)$/);
-    expect(p.explain(2, T0 + 100)).toBe(
-      'behind 3 jobs of users with less recent usage or older jobs and 1 earlier job of yours (your fair-share factor 0.25)',
-    );
-    expect(p.explain(99, T0)).toBeNull();
+    expect(tracksUsage(p)).toBe(true);
+    expect(usesPriorities(p)).toBe(true);
   });
 });
 

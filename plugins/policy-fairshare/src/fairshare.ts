@@ -4,10 +4,10 @@
  * yields the best, so a step costs O(lanes) and never re-sorts jobs. The formula is in
  * factors.ts and the README.
  */
-import type { JobUsage, Priorities, QueuedJob, SchedulingPolicy } from '@god/core';
+import type { JobUsage, PriorityAware, Priorities, QueuedJob, UsageTracking } from '@god/core';
 import type { FairShareConfig } from './config.js';
-import { ageFactor, ageForFactor, type Weights } from './factors.js';
-import { compareJobs, Cursor, JobQueue, makeEntry, type Entry } from '@god/core';
+import { ageFactor, type Weights } from './factors.js';
+import { compareJobs, Cursor, JobIndex, JobQueue, type Entry } from '@god/policy-kit';
 import { Ledger, type Party } from './ledger.js';
 import { Decay } from './usage.js';
 
@@ -25,7 +25,7 @@ export interface FairShareScore {
 }
 
 /** The FairShare queue, with a look at the score of a queued job. */
-export interface FairSharePolicy extends SchedulingPolicy {
+export interface FairSharePolicy extends UsageTracking, PriorityAware {
   /** The score of job `id` at `now` as if it were its lane's head; null if not queued. */
   inspect(id: number, now: number): FairShareScore | null;
 }
@@ -50,15 +50,13 @@ class Lane extends JobQueue {
 
 class FairShare implements FairSharePolicy {
   readonly name = 'FairShare';
-  private readonly index = new Map<number, Entry>();
+  private readonly index = new JobIndex();
   /** Non-empty lanes, scanned at each step. */
   private readonly lanes: Lane[] = [];
   private readonly laneByUser = new Map<string, Map<string, Lane>>();
   private readonly ledger: Ledger;
   private readonly w: Weights;
   private readonly maxAgeMs: number;
-  private seq = 0;
-
   constructor(config: FairShareConfig) {
     this.ledger = new Ledger({
       decay: new Decay(config.half_life),
@@ -72,18 +70,15 @@ class FairShare implements FairSharePolicy {
 
   add(job: QueuedJob): void {
     this.remove(job.id);
-    const e = makeEntry(job, this.seq++);
-    this.index.set(e.id, e);
+    const e = this.index.insert(job);
     const lane = this.laneFor(e.user, e.project);
     lane.add(e);
     this.ledger.queued(lane.user, lane.project, 1);
   }
 
   remove(id: number): boolean {
-    const e = this.index.get(id);
+    const e = this.index.take(id);
     if (e === undefined) return false;
-    e.removed = true;
-    this.index.delete(id);
     const byProject = this.laneByUser.get(e.user);
     const lane = byProject?.get(e.project);
     if (byProject === undefined || lane === undefined) return true;
@@ -106,7 +101,7 @@ class FairShare implements FairSharePolicy {
   }
 
   size(): number {
-    return this.index.size;
+    return this.index.size();
   }
 
   /**
@@ -114,7 +109,7 @@ class FairShare implements FairSharePolicy {
    * Jobs added after the iterator was created wait for the next pass (never yielded twice).
    */
   *ordered(now: number): Generator<QueuedJob, void, undefined> {
-    const limit = this.seq;
+    const limit = this.index.limit();
     const cursors = new Map<Lane, Cursor>();
     for (;;) {
       const e = this.pick(now, limit, cursors);
@@ -156,37 +151,6 @@ class FairShare implements FairSharePolicy {
       projectShare: project.share,
       projectTarget: project.target,
     };
-  }
-
-  /**
-   * An estimate, O(lanes · log n): jobs of another lane are counted as ahead when their score,
-   * with that lane's factors as they are now, beats this job's; factors will move as jobs start.
-   */
-  explain(id: number, now: number): string | null {
-    const e = this.index.get(id);
-    const own = e === undefined ? undefined : this.laneByUser.get(e.user)?.get(e.project);
-    if (e === undefined || own === undefined) return null;
-    this.ledger.round(now);
-    const mine = this.score(e, own, now);
-    const ownAhead = own.countBefore(e);
-    let othersAhead = 0;
-    for (const lane of this.lanes) {
-      const head = lane.first();
-      if (lane === own || head === undefined) continue;
-      // Within a lane only the age differs: a job is ahead if its age factor exceeds `need`.
-      const base = this.score(head, lane, now) - this.w.waiting_time * this.age(head, now);
-      const need = (mine - base) / this.w.waiting_time;
-      othersAhead +=
-        need < 0 ? lane.size() : lane.countSubmittedBefore(now - ageForFactor(need, this.maxAgeMs));
-    }
-    const factor = own.user.factor.toFixed(2);
-    if (ownAhead + othersAhead === 0) return `first in line (your fair-share factor ${factor})`;
-    const parts: string[] = [];
-    if (othersAhead > 0) {
-      parts.push(`${plural(othersAhead, 'job')} of users with less recent usage or older jobs`);
-    }
-    if (ownAhead > 0) parts.push(`${plural(ownAhead, 'earlier job')} of yours`);
-    return `behind ${parts.join(' and ')} (your fair-share factor ${factor})`;
   }
 
   /** The best candidate of all lanes at `now`; O(lanes). */
@@ -244,8 +208,4 @@ class FairShare implements FairSharePolicy {
     }
     return lane;
   }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,4 +1,4 @@
-import type { QueuedJob, SchedulingPolicy } from '@god/core';
+import { tracksUsage, usesPriorities, type QueuedJob, type SchedulingPolicy } from '@god/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFifoPolicy } from './fifo.js';
@@ -94,14 +94,10 @@ describe('FIFO policy', () => {
     expect(ids(p)).toEqual([3, 1, 2]);
   });
 
-  it('explains how many jobs are ahead', () => {
+  it('has none of the optional abilities: the scheduler skips usage and priorities for it', () => {
     const p = createFifoPolicy();
-    p.add(makeJob(1, 10, 'alice'));
-    p.add(makeJob(2, 20, 'bob'));
-    p.add(makeJob(3, 30, 'alice'));
-    expect(p.explain(1, 0)).toBe('first in line (FIFO)');
-    expect(p.explain(3, 0)).toBe('behind 2 jobs submitted earlier (FIFO)');
-    expect(p.explain(42, 0)).toBeNull();
+    expect(tracksUsage(p)).toBe(false);
+    expect(usesPriorities(p)).toBe(false);
   });
 
   it('survives compaction of a long queue drained from the head and the middle', () => {

@@ -2,11 +2,11 @@
  * FIFO: first submitted, first in line; ties by job id. Jobs are kept in per-user queues (a user's
  * jobs arrive almost always in order, so adding is an append) and a pass merges the queue heads
  * with a binary heap: O(1) add in order, O(log n) out of order, O(1) amortized remove, O(log users)
- * per candidate.
+ * per candidate. FIFO ignores usage and priorities, so it has none of the optional abilities.
  */
 import type { QueuedJob, SchedulingPolicy } from '@god/core';
 import { MinHeap } from './heap.js';
-import { compareJobs, Cursor, JobQueue, makeEntry, type Entry } from '@god/core';
+import { compareJobs, Cursor, JobIndex, JobQueue } from '@god/policy-kit';
 
 /** Builds an empty FIFO queue. */
 export function createFifoPolicy(): SchedulingPolicy {
@@ -22,14 +22,12 @@ function cursorLess(a: Cursor, b: Cursor): boolean {
 
 class FifoPolicy implements SchedulingPolicy {
   readonly name = 'FIFO';
-  private readonly index = new Map<number, Entry>();
+  private readonly index = new JobIndex();
   private readonly queues = new Map<string, JobQueue>();
-  private seq = 0;
 
   add(job: QueuedJob): void {
     this.remove(job.id);
-    const e = makeEntry(job, this.seq++);
-    this.index.set(e.id, e);
+    const e = this.index.insert(job);
     let q = this.queues.get(e.user);
     if (q === undefined) {
       q = new JobQueue();
@@ -39,10 +37,8 @@ class FifoPolicy implements SchedulingPolicy {
   }
 
   remove(id: number): boolean {
-    const e = this.index.get(id);
+    const e = this.index.take(id);
     if (e === undefined) return false;
-    e.removed = true;
-    this.index.delete(id);
     const q = this.queues.get(e.user);
     if (q !== undefined) {
       q.drop();
@@ -56,12 +52,12 @@ class FifoPolicy implements SchedulingPolicy {
   }
 
   size(): number {
-    return this.index.size;
+    return this.index.size();
   }
 
   /** Jobs added after the iterator was created wait for the next pass (never yielded twice). */
   *ordered(_now: number): Generator<QueuedJob, void, undefined> {
-    const limit = this.seq;
+    const limit = this.index.limit();
     const heap = new MinHeap<Cursor>(cursorLess);
     for (const q of this.queues.values()) {
       const c = new Cursor(q, limit);
@@ -82,30 +78,5 @@ class FifoPolicy implements SchedulingPolicy {
       if (c.peek() !== undefined) heap.push(c);
       yield e;
     }
-  }
-
-  started(): void {
-    // FIFO ignores usage.
-  }
-
-  ended(): void {
-    // FIFO ignores usage.
-  }
-
-  charge(): void {
-    // FIFO ignores usage.
-  }
-
-  setPriorities(): void {
-    // FIFO ignores priorities.
-  }
-
-  explain(id: number): string | null {
-    const e = this.index.get(id);
-    if (e === undefined) return null;
-    let ahead = 0;
-    for (const q of this.queues.values()) ahead += q.countBefore(e);
-    if (ahead === 0) return 'first in line (FIFO)';
-    return `behind ${ahead} job${ahead === 1 ? '' : 's'} submitted earlier (FIFO)`;
   }
 }

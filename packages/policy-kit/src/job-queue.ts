@@ -2,9 +2,9 @@
  * One line of jobs in (submitted, id) order, cheap at a million entries: jobs almost always
  * arrive in order, so adding is an append; removal is lazy (the entry stays in the array until
  * the head passes it or a compaction drops it), so it never shifts the array. Shared by the
- * queue policies (plugins depend on core only, never on each other).
+ * queue policies (plugins depend on core and this kit only, never on each other).
  */
-import type { QueuedJob } from './policy.js';
+import type { QueuedJob } from '@god/core';
 
 /** A queued job as a policy stores it: its own copy, stamped with when it was added. */
 export interface Entry extends QueuedJob {
@@ -98,32 +98,6 @@ export class JobQueue {
       else hi = mid;
     }
     return lo;
-  }
-
-  /** Entries ahead of `key` in line (dead ones included: an estimate within a factor of two). */
-  countBefore(key: QueuedJob): number {
-    let lo = this.head;
-    let hi = this.jobs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const e = this.jobs[mid];
-      if (e !== undefined && compareJobs(e, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - this.head;
-  }
-
-  /** Entries submitted before `time` (dead ones included, as in `countBefore`). */
-  countSubmittedBefore(time: number): number {
-    let lo = this.head;
-    let hi = this.jobs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const e = this.jobs[mid];
-      if (e !== undefined && e.submitted < time) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - this.head;
   }
 
   private skipDead(): void {
