@@ -16,6 +16,7 @@ import type { LeaderDeps, Term } from './leader-deps.js';
 import { LeaderState } from './leader-state.js';
 import { NeverFits } from './never-fits.js';
 import { runPass, type PassContext, type PassStats } from './pass.js';
+import { createDelegatedPlacer, type ExecutorCapacity, type Placer } from './placer/index.js';
 import { PendingCounters } from './pending-counters.js';
 import { createCluster, placementRequestOf } from './placement/index.js';
 import { Quotas } from './quotas.js';
@@ -26,6 +27,7 @@ import { WhyLog } from './why-log.js';
 
 export type { LeaderDeps, Logger } from './leader-deps.js';
 
+const NO_DELEGATES: ReadonlyMap<string, ExecutorCapacity | null> = new Map();
 /** The leader of one term (epoch). */
 export class Leader implements Term {
   state!: LeaderState;
@@ -47,6 +49,8 @@ export class Leader implements Term {
   private readonly counters: PendingCounters;
   private readonly intake: Intake;
   private readonly pass: PassContext;
+  /** The delegating executors and the capacity each reported, read before each pass. */
+  private capacity: ReadonlyMap<string, ExecutorCapacity | null> = NO_DELEGATES;
   private readonly events: TermEvents;
   private operatorMaintenance: boolean | null = null;
   private wake: (() => void) | null = null;
@@ -167,8 +171,18 @@ export class Leader implements Term {
       projectLimits: (project) => this.accounts.projects.get(project)?.limits ?? null,
       prepare: async (now) => {
         await this.refreshHosts(now);
+        this.capacity = (await this.deps.executorCapacity?.()) ?? NO_DELEGATES;
         await this.arrays.recheckParked(now);
         await this.quotas.enforce(now);
+      },
+      get defaultExecutor() {
+        return term.deps.config.executor;
+      },
+      delegatedPlacers: () => {
+        const placers = new Map<string, Placer>();
+        for (const [name, free] of this.capacity)
+          placers.set(name, createDelegatedPlacer(name, free));
+        return placers;
       },
       reject: (id, reason) => this.end(id, 'pending', 'rejected', reason),
       dispatch: (messages) => this.deps.dispatch(messages),
