@@ -40,8 +40,8 @@ export interface LeaderDeps {
   /** Hosts with a fresh heartbeat. */
   hosts(): Promise<HostInfo[]>;
   /**
-   * The executors that place jobs themselves (`Executor.placesJobs` false), each with the free
-   * capacity it last reported (null: none yet). Absent: every job is placed by god (NUMA).
+   * The live executors that place jobs themselves (`Executor.placesJobs` false), each with the
+   * capacity it declares in the node registry (null: none). Absent: god places every job (NUMA).
    */
   executorCapacity?(): Promise<ReadonlyMap<string, ExecutorCapacity | null>>;
   /** The newest event id, read before the snapshot. */

@@ -16,11 +16,16 @@ import type { LeaderDeps, Term } from './leader-deps.js';
 import { LeaderState } from './leader-state.js';
 import { NeverFits } from './never-fits.js';
 import { runPass, type PassContext, type PassStats } from './pass.js';
-import { createDelegatedPlacer, type ExecutorCapacity, type Placer } from './placer/index.js';
+import {
+  createDelegatedPlacer,
+  freeCapacity,
+  type ExecutorCapacity,
+  type Placer,
+} from './placer/index.js';
 import { PendingCounters } from './pending-counters.js';
 import { createCluster, placementRequestOf } from './placement/index.js';
 import { Quotas } from './quotas.js';
-import { isArrayJob, schedJobOf } from './sched-job.js';
+import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
 import { pages } from './store-pages.js';
 import { TermEvents } from './term-events.js';
 import { WhyLog } from './why-log.js';
@@ -171,7 +176,6 @@ export class Leader implements Term {
       projectLimits: (project) => this.accounts.projects.get(project)?.limits ?? null,
       prepare: async (now) => {
         await this.refreshHosts(now);
-        this.capacity = (await this.deps.executorCapacity?.()) ?? NO_DELEGATES;
         await this.arrays.recheckParked(now);
         await this.quotas.enforce(now);
       },
@@ -180,8 +184,10 @@ export class Leader implements Term {
       },
       delegatedPlacers: () => {
         const placers = new Map<string, Placer>();
-        for (const [name, free] of this.capacity)
+        for (const [name, declared] of this.capacity) {
+          const free = declared === null ? null : freeCapacity(declared, this.placedOn(name));
           placers.set(name, createDelegatedPlacer(name, free));
+        }
         return placers;
       },
       reject: (id, reason) => this.end(id, 'pending', 'rejected', reason),
@@ -195,6 +201,14 @@ export class Leader implements Term {
     if (now - this.hostsAt < 1_000) return;
     this.hostsAt = now;
     this.state.cluster.updateHosts(await this.deps.hosts());
+    this.capacity = (await this.deps.executorCapacity?.()) ?? NO_DELEGATES;
+  }
+
+  /** The jobs placed on executor `name` (by their own executor or the default one). */
+  private *placedOn(name: string): Iterable<SchedJob> {
+    const fallback = this.deps.config.executor;
+    for (const { job } of this.state.placed.values())
+      if ((job.executor ?? fallback) === name) yield job;
   }
 
   private async loop(): Promise<void> {

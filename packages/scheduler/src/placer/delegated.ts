@@ -4,7 +4,7 @@
  * the executor last reported has room for it, and the placement names the executor, whose own
  * queue receives the job.
  */
-import type { Placement } from '@god/core';
+import { DELEGATED_LABEL, DELEGATED_SHARD, type HostInfo, type Placement } from '@god/core';
 import type { ConsiderResult } from '../placement/index.js';
 import type { SchedJob } from '../sched-job.js';
 import type { Placer } from './placer.js';
@@ -17,9 +17,6 @@ export interface ExecutorCapacity {
   /** More jobs it accepts now. */
   jobs: number;
 }
-
-/** The shard a delegated placement names: the executor chooses the node, god chooses nothing. */
-export const DELEGATED_SHARD = 'delegated';
 
 /**
  * A delegated placer for one pass: `capacity` is what `executor` reported (null: it reported
@@ -66,3 +63,35 @@ function shortOf(free: ExecutorCapacity, job: SchedJob): string | null {
 }
 
 const gb = (bytes: number) => Math.round((bytes / 2 ** 30) * 10) / 10;
+
+/** True for the registry entry of an executor that places jobs itself. */
+export function isDelegatedHost(host: HostInfo): boolean {
+  return host.labels[DELEGATED_LABEL] === 'true';
+}
+
+/** The capacity a delegating executor declares in its registry entry (no limit on job count). */
+export function declaredCapacity(host: HostInfo): ExecutorCapacity {
+  const sum = (f: (s: HostInfo['shards'][number]) => number) =>
+    host.shards.reduce((n, s) => n + f(s), 0);
+  return {
+    cpu: sum((s) => s.cores.length),
+    ram: sum((s) => s.ramGB) * 2 ** 30,
+    gpus: sum((s) => s.gpus.length),
+    jobs: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+/** What is left of `declared` once the jobs placed on the executor are taken off. */
+export function freeCapacity(
+  declared: ExecutorCapacity,
+  placed: Iterable<Pick<SchedJob, 'cpu' | 'ram' | 'gpus'>>,
+): ExecutorCapacity {
+  const free = { ...declared };
+  for (const job of placed) {
+    free.cpu -= job.cpu;
+    free.ram -= job.ram;
+    free.gpus -= job.gpus;
+    free.jobs -= 1;
+  }
+  return free;
+}
