@@ -18,6 +18,7 @@ import { NeverFits } from './never-fits.js';
 import { runPass, type PassContext, type PassStats } from './pass.js';
 import {
   createDelegatedPlacer,
+  DELEGATED_SHARD,
   freeCapacity,
   type ExecutorCapacity,
   type Placer,
@@ -274,7 +275,9 @@ export class Leader implements Term {
         continue;
       }
       if (job.placement !== null) {
-        cluster.restore(placementRequestOf(job), job.placement, job.status.dates.scheduled ?? t0);
+        // A job its executor placed holds nothing of god's hosts: only its capacity (state).
+        if (job.placement.shard !== DELEGATED_SHARD)
+          cluster.restore(placementRequestOf(job), job.placement, job.status.dates.scheduled ?? t0);
         if (job.state === 'scheduled') undelivered.push(redispatchOf(job, job.placement));
       }
       this.state.place(schedJobOf(job), job.status.dates.scheduled ?? t0);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SchedulerEnv } from '../test-harness.js';
+import { SchedulerEnv, waitFor } from '../test-harness.js';
 
 let env: SchedulerEnv | undefined;
 afterEach(async () => {
@@ -32,13 +32,35 @@ describe('delegated placer with the fake executor placing jobs itself', () => {
         ports: [],
       });
     }
-    const waiting = await env.waitJob(third.id, 'waits', (j) => j.why !== null);
+    const waiting = await env.waitJob(third.id, 'waits', (j) => j.why?.code === 'RESOURCES');
     expect(waiting.state).toBe('pending');
     expect(waiting.why).toMatchObject({
       code: 'RESOURCES',
       message: 'executor fake reports 0 cores free, the job asks 1',
     });
     for (const job of [first, second, third])
+      expect(await env.waitJob(job.id, 'ends', done)).toMatchObject({ outcome: 'success' });
+  });
+
+  it('a new leader takes over the jobs the executor placed without stranding them, still counting their capacity', async () => {
+    env = await SchedulerEnv.create({
+      sets: ['executor=fake'],
+      fake: { delegated: { cores: 1, ram_gb: 4 } },
+    });
+    const first = await env.startScheduler();
+    const running = await env.submit({
+      requirements: { cpu: 1 },
+      env: { FAKE_RUNTIME_MS: '2500' },
+    });
+    await env.waitJob(running.id, 'runs', (j) => j.state === 'running');
+    await first.stop();
+    const second = await env.startScheduler();
+    const leader = await waitFor('a new leader', () => second.leader());
+    const waiting = await env.submit({ requirements: { cpu: 1 } });
+    const w = await env.waitJob(waiting.id, 'waits', (j) => j.why?.code === 'RESOURCES');
+    expect(w.why?.message).toBe('executor fake reports 0 cores free, the job asks 1');
+    expect(leader.state.cluster.stranded()).toEqual([]);
+    for (const job of [running, waiting])
       expect(await env.waitJob(job.id, 'ends', done)).toMatchObject({ outcome: 'success' });
   });
 });
