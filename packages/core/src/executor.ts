@@ -60,10 +60,23 @@ export type StartResult =
   /** `retryable`: the job may be placed again (host busy, transient error); else it fails. */
   | { ok: false; retryable: boolean; reason: string };
 
+/**
+ * An executor that places jobs itself (`placesJobs` false) registers one entry for itself in
+ * the node registry, named after it, with this label set to `true` and one shard whose cores,
+ * RAM and GPUs declare its capacity; the scheduler hands it jobs placed on this shard id.
+ */
+export const DELEGATED_LABEL = 'god.delegated';
+
+/** The shard of a placement the executor chooses itself: no cores, memory nodes or ports. */
+export const DELEGATED_SHARD = 'delegated';
+
 /** Runs placed jobs and reports their ends. */
 export interface Executor {
   readonly name: string;
-  /** True when god places jobs on this executor's hosts (docker, fake) rather than the executor. */
+  /**
+   * True when god places jobs on this executor's hosts (docker, fake); false when the executor
+   * places them itself (orchestrators; the fake with `delegated`) and registers its capacity.
+   */
   readonly placesJobs: boolean;
   /** Hosts and shards jobs can be placed on (for executors that let god place). */
   hosts(): Promise<HostInfo[]>;

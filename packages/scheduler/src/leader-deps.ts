@@ -12,6 +12,7 @@ import type {
 } from '@god/core';
 import type { Store } from '@god/store';
 import type { LeaderState } from './leader-state.js';
+import type { ExecutorCapacity } from './placer/index.js';
 
 /** What one pass did. */
 export interface PassStats {
@@ -38,6 +39,11 @@ export interface LeaderDeps {
   makePolicy(): SchedulingPolicy;
   /** Hosts with a fresh heartbeat. */
   hosts(): Promise<HostInfo[]>;
+  /**
+   * The live executors that place jobs themselves (`Executor.placesJobs` false), each with the
+   * capacity it declares in the node registry (null: none). Absent: god places every job (NUMA).
+   */
+  executorCapacity?(): Promise<ReadonlyMap<string, ExecutorCapacity | null>>;
   /** The newest event id, read before the snapshot. */
   lastEventId(): Promise<string>;
   /** Consumes events after `from` until `signal` aborts. */

@@ -2,6 +2,7 @@
  * The LeaderDeps of a scheduler process: the store, the event stream, the agents' queues, the
  * pending-task counters, the run-time settings and pass statistics in Redis.
  */
+import { declaredCapacity, isDelegatedHost } from './placer/index.js';
 import type { Config, HostInfo, SchedulingPolicy } from '@god/core';
 import {
   counterNames,
@@ -52,7 +53,12 @@ export function leaderDepsOf(deps: SchedulerDeps, x: WiringExtras): LeaderDeps {
     store: deps.store,
     config,
     makePolicy: () => x.makePolicy(config),
-    hosts: () => deps.hosts(config.scheduler.host_timeout_ms),
+    hosts: async () =>
+      (await deps.hosts(config.scheduler.host_timeout_ms)).filter((h) => !isDelegatedHost(h)),
+    executorCapacity: async () => {
+      const alive = await deps.hosts(config.scheduler.host_timeout_ms);
+      return new Map(alive.filter(isDelegatedHost).map((h) => [h.name, declaredCapacity(h)]));
+    },
     lastEventId: () => lastEventId(deps.redis, deps.keys),
     consume: async (from, handler, signal) => {
       if (signal.aborted) return; // an aborted signal never fires 'abort' again

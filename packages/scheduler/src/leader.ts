@@ -16,16 +16,24 @@ import type { LeaderDeps, Term } from './leader-deps.js';
 import { LeaderState } from './leader-state.js';
 import { NeverFits } from './never-fits.js';
 import { runPass, type PassContext, type PassStats } from './pass.js';
+import {
+  createDelegatedPlacer,
+  DELEGATED_SHARD,
+  freeCapacity,
+  type ExecutorCapacity,
+  type Placer,
+} from './placer/index.js';
 import { PendingCounters } from './pending-counters.js';
 import { createCluster, placementRequestOf } from './placement/index.js';
 import { Quotas } from './quotas.js';
-import { isArrayJob, schedJobOf } from './sched-job.js';
+import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
 import { pages } from './store-pages.js';
 import { TermEvents } from './term-events.js';
 import { WhyLog } from './why-log.js';
 
 export type { LeaderDeps, Logger } from './leader-deps.js';
 
+const NO_DELEGATES: ReadonlyMap<string, ExecutorCapacity | null> = new Map();
 /** The leader of one term (epoch). */
 export class Leader implements Term {
   state!: LeaderState;
@@ -47,6 +55,8 @@ export class Leader implements Term {
   private readonly counters: PendingCounters;
   private readonly intake: Intake;
   private readonly pass: PassContext;
+  /** The delegating executors and the capacity each reported, read before each pass. */
+  private capacity: ReadonlyMap<string, ExecutorCapacity | null> = NO_DELEGATES;
   private readonly events: TermEvents;
   private operatorMaintenance: boolean | null = null;
   private wake: (() => void) | null = null;
@@ -170,6 +180,17 @@ export class Leader implements Term {
         await this.arrays.recheckParked(now);
         await this.quotas.enforce(now);
       },
+      get defaultExecutor() {
+        return term.deps.config.executor;
+      },
+      delegatedPlacers: () => {
+        const placers = new Map<string, Placer>();
+        for (const [name, declared] of this.capacity) {
+          const free = declared === null ? null : freeCapacity(declared, this.placedOn(name));
+          placers.set(name, createDelegatedPlacer(name, free));
+        }
+        return placers;
+      },
       reject: (id, reason) => this.end(id, 'pending', 'rejected', reason),
       dispatch: (messages) => this.deps.dispatch(messages),
       now: () => this.deps.now(),
@@ -181,6 +202,14 @@ export class Leader implements Term {
     if (now - this.hostsAt < 1_000) return;
     this.hostsAt = now;
     this.state.cluster.updateHosts(await this.deps.hosts());
+    this.capacity = (await this.deps.executorCapacity?.()) ?? NO_DELEGATES;
+  }
+
+  /** The jobs placed on executor `name` (by their own executor or the default one). */
+  private *placedOn(name: string): Iterable<SchedJob> {
+    const fallback = this.deps.config.executor;
+    for (const { job } of this.state.placed.values())
+      if ((job.executor ?? fallback) === name) yield job;
   }
 
   private async loop(): Promise<void> {
@@ -246,7 +275,9 @@ export class Leader implements Term {
         continue;
       }
       if (job.placement !== null) {
-        cluster.restore(placementRequestOf(job), job.placement, job.status.dates.scheduled ?? t0);
+        // A job its executor placed holds nothing of god's hosts: only its capacity (state).
+        if (job.placement.shard !== DELEGATED_SHARD)
+          cluster.restore(placementRequestOf(job), job.placement, job.status.dates.scheduled ?? t0);
         if (job.state === 'scheduled') undelivered.push(redispatchOf(job, job.placement));
       }
       this.state.place(schedJobOf(job), job.status.dates.scheduled ?? t0);

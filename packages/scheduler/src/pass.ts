@@ -12,7 +12,7 @@ import type { PassStats } from './leader-deps.js';
 import type { LeaderState } from './leader-state.js';
 import type { NeverFits } from './never-fits.js';
 import type { PendingCounters } from './pending-counters.js';
-import type { ConsiderResult } from './placement/index.js';
+import { createNumaPlacer, DELEGATED_SHARD, routePlacer, type Placer } from './placer/index.js';
 import type { SchedJob } from './sched-job.js';
 import { MAX_WHY_WRITES, type WhyLog } from './why-log.js';
 
@@ -33,6 +33,13 @@ export interface PassContext {
   readonly counters: Pick<PendingCounters, 'leftPending' | 'sync'>;
   readonly never: Pick<NeverFits, 'neverFits' | 'rejectLater' | 'take'>;
   readonly store: Pick<Store, 'setPendingReason'>;
+  /** The executor of jobs that name none (`executor`). */
+  readonly defaultExecutor: string;
+  /**
+   * This pass's placers of the executors that place jobs themselves, by executor name, each
+   * admitting against the capacity its executor last reported; other jobs get the NUMA placer.
+   */
+  delegatedPlacers(now: number): ReadonlyMap<string, Placer>;
   /** The limits of a project, or null. */
   projectLimits(project: string): ProjectLimits | null;
   /** Before choosing: refreshes the hosts, rechecks parked arrays, enforces quotas. */
@@ -100,7 +107,7 @@ async function commit(
         patch: {
           placement,
           epoch: ctx.epoch,
-          reason: `placed on ${placement.host}/${placement.shard} cores ${placement.cpus}`,
+          reason: placedReason(placement),
           at: now,
         },
       })),
@@ -150,10 +157,10 @@ function chooseCandidates(
   stats: PassStats,
 ): Array<[SchedJob, Placement]> {
   const { state } = ctx;
-  const pass = state.cluster.beginPass(now);
+  const numa = createNumaPlacer(state.cluster.beginPass(now));
+  const delegated = ctx.delegatedPlacers(now);
   const chosen: Array<[SchedJob, Placement]> = [];
   const tally = new Map<string, Held>();
-  const failed = new Map<string, ConsiderResult>();
   const iterator = state.policy.ordered(now);
   const maxConsidered = batch * MAX_CONSIDERED_FACTOR;
   while (chosen.length < batch && stats.considered < maxConsidered) {
@@ -179,13 +186,7 @@ function chooseCandidates(
       });
       continue;
     }
-    // Capacity only shrinks during a pass, so a shape that did not fit will not fit later in
-    // it: with a full cluster and a long queue, each further candidate costs a lookup.
-    const shape = shapeKey(job);
-    const known = shape === null ? undefined : failed.get(shape);
-    const r = known ?? pass.consider(job);
-    if (!r.ok && known === undefined && shape !== null && pass.reservation()?.jobId !== job.id)
-      failed.set(shape, r); // the head (which took the reservation) has its own message
+    const r = routePlacer(job, numa, delegated, ctx.defaultExecutor).place(job);
     if (r.ok) {
       // Counted as held at once so the project limit holds within this pass too.
       state.policy.remove(job.id);
@@ -204,13 +205,10 @@ function chooseCandidates(
   return chosen;
 }
 
-/**
- * What `consider` depends on for a job without ports, labels or a group: its size, run time and
- * owner (reserved hosts). Null for the others, which are always considered.
- */
-function shapeKey(job: SchedJob): string | null {
-  if (job.ports.length > 0 || job.label.length > 0 || job.group !== null) return null;
-  return `${job.cpu}|${job.ram}|${job.gpus}|${job.maxlifespan}|${job.user}|${job.project}`;
+/** The transition's reason: where god placed the job, or the executor it was handed to. */
+function placedReason(p: Placement): string {
+  if (p.shard === DELEGATED_SHARD) return `handed to executor ${p.host}, which places it`;
+  return `placed on ${p.host}/${p.shard} cores ${p.cpus}`;
 }
 
 function sumHeld(a: Held | undefined, b: Held | undefined): Held | undefined {

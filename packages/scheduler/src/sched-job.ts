@@ -7,6 +7,8 @@ export interface SchedJob extends QueuedJob, PlacementRequest {
   deps: readonly Dependency[];
   /** Array job this task belongs to, or null. */
   parent: number | null;
+  /** The executor it asked for (`requirements.executor`); null: the configured default. */
+  executor: string | null;
   /** Last why-pending code written for it (to write only changes). */
   whyCode: string;
 }
@@ -32,6 +34,7 @@ export function schedJobOf(job: Job): SchedJob {
     maxlifespan: r.maxlifespan,
     deps: share(r.tasks),
     parent: job.parent,
+    executor: r.executor,
     whyCode: job.why?.code ?? '',
   };
 }

@@ -55,6 +55,8 @@ export interface EnvOptions {
   sets?: string[];
   /** Fake cluster shape (defaults: 2 hosts x 2 shards x 4 cores, 16 GB per shard). */
   hosts?: Record<string, unknown>;
+  /** More fake executor settings (e.g. `delegated`). */
+  fake?: Record<string, unknown>;
   /** What the schedulers get instead of the store itself (e.g. a decorator counting writes). */
   schedulerStore?: (store: Store) => Store;
 }
@@ -73,13 +75,13 @@ export class SchedulerEnv {
     readonly store: Store,
     readonly config: Config,
     private readonly dir: string,
-    hosts: Record<string, unknown>,
+    fake: Record<string, unknown>,
     private readonly schedulerStore: Store = store,
   ) {
     const url = inject('redisUrl');
     this.redis = createRedisFromUrl(url);
     this.queues = createQueues({ connection: redisOptionsFromUrl(url), keys: this.keys });
-    const fakeConfig = FakeExecutorConfigSchema.parse({ hosts });
+    const fakeConfig = FakeExecutorConfigSchema.parse(fake);
     this.executor = fakeExecutor.create(fakeConfig, {
       logger: silentLogger,
       now: () => Date.now(),
@@ -115,7 +117,10 @@ export class SchedulerEnv {
       store,
       config,
       dir,
-      opts.hosts ?? { count: 2, shardsPerHost: 2, coresPerShard: 4, ramPerShardGB: 16 },
+      {
+        hosts: opts.hosts ?? { count: 2, shardsPerHost: 2, coresPerShard: 4, ramPerShardGB: 16 },
+        ...opts.fake,
+      },
       opts.schedulerStore?.(store),
     );
     await env.agent.start();

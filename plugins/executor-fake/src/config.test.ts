@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildHosts, FakeExecutorConfigSchema } from './config.js';
+import { buildHosts, delegatedHost, FakeExecutorConfigSchema } from './config.js';
 
 describe('fake executor config', () => {
   it('defaults to one generated host and jobs that end at once', () => {
@@ -106,5 +106,18 @@ describe('fake executor config', () => {
     ['a reversed port range', { hosts: { portRange: [2000, 1000] } }],
   ])('refuses %s', (_name, input) => {
     expect(FakeExecutorConfigSchema.safeParse(input).success).toBe(false);
+  });
+  it('delegating: one entry named after the executor, labelled, declaring its capacity', () => {
+    expect(FakeExecutorConfigSchema.parse({}).delegated).toBeNull();
+    const { delegated } = FakeExecutorConfigSchema.parse({ delegated: { cores: 3, ram_gb: 8 } });
+    expect(delegated).toEqual({ cores: 3, ram_gb: 8, gpus: 0 });
+    expect(delegatedHost('fake', delegated!)).toEqual({
+      name: 'fake',
+      labels: { 'god.delegated': 'true' },
+      shards: [{ id: 'delegated', mems: '0', cores: [0, 1, 2], ramGB: 8, gpus: [] }],
+      reservedFor: null,
+      portRange: null,
+    });
+    expect(() => FakeExecutorConfigSchema.parse({ delegated: { cores: 0, ram_gb: 1 } })).toThrow();
   });
 });

@@ -2,7 +2,7 @@
  * The fake executor's configuration: its simulated cluster (hosts listed, or generated from a
  * shape) and how jobs run on it (run time, failures, start latency).
  */
-import type { HostInfo, ShardInfo } from '@god/core';
+import { DELEGATED_LABEL, DELEGATED_SHARD, type HostInfo, type ShardInfo } from '@god/core';
 import { z } from 'zod';
 
 const hostName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
@@ -73,6 +73,18 @@ export const FakeExecutorConfigSchema = z.strictObject({
   seed: z.number().int().default(1),
   /** How long `start()` takes before it resolves. */
   start_latency_ms: z.number().int().min(0).default(0),
+  /**
+   * Set: the fake places jobs itself (an orchestrator's stand-in): `hosts` is ignored, it
+   * registers one entry `fake` declaring this capacity, and god chooses no cores for its jobs.
+   */
+  delegated: z
+    .strictObject({
+      cores: z.number().int().min(1),
+      ram_gb: z.number().positive(),
+      gpus: z.number().int().min(0).default(0),
+    })
+    .nullable()
+    .default(null),
 });
 
 /** The resolved fake executor config. */
@@ -105,6 +117,27 @@ export function buildHosts(hosts: FakeExecutorConfig['hosts']): HostInfo[] {
     });
   }
   return out;
+}
+
+/** The one registry entry of a delegating fake: its name, the label, its declared capacity. */
+export function delegatedHost(
+  name: string,
+  capacity: NonNullable<FakeExecutorConfig['delegated']>,
+): HostInfo {
+  const shard: ShardInfo = {
+    id: DELEGATED_SHARD,
+    mems: '0',
+    cores: range(0, capacity.cores),
+    ramGB: capacity.ram_gb,
+    gpus: range(0, capacity.gpus),
+  };
+  return {
+    name,
+    labels: { [DELEGATED_LABEL]: 'true' },
+    shards: [shard],
+    reservedFor: null,
+    portRange: null,
+  };
 }
 
 function range(first: number, count: number): number[] {

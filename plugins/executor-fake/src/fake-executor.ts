@@ -16,7 +16,7 @@ import type {
   StartResult,
   SuspendableExecutor,
 } from '@god/core';
-import { buildHosts, type FakeExecutorConfig } from './config.js';
+import { buildHosts, delegatedHost, type FakeExecutorConfig } from './config.js';
 import { planRun } from './run-plan.js';
 import { exitReport, type Run } from './run.js';
 import { createTimerQueue, type TimerQueue } from './timer-queue.js';
@@ -44,7 +44,7 @@ export function createFakeExecutor(config: FakeExecutorConfig, ctx: PluginContex
 
 class FakeExecutorImpl implements FakeExecutor {
   readonly name = 'fake';
-  readonly placesJobs = true;
+  readonly placesJobs: boolean;
   private readonly hostList: HostInfo[];
   private readonly hostNames: Set<string>;
   private readonly runs = new Map<number, Run>();
@@ -61,7 +61,12 @@ class FakeExecutorImpl implements FakeExecutor {
     private readonly config: FakeExecutorConfig,
     private readonly ctx: PluginContext,
   ) {
-    this.hostList = buildHosts(config.hosts);
+    // Delegating, it stands for an orchestrator: one entry for itself instead of hosts.
+    this.placesJobs = config.delegated === null;
+    this.hostList =
+      config.delegated === null
+        ? buildHosts(config.hosts)
+        : [delegatedHost(this.name, config.delegated)];
     this.hostNames = new Set(this.hostList.map((h) => h.name));
     this.queue = createTimerQueue(
       () => ctx.now(),
