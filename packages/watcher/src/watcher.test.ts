@@ -2,7 +2,8 @@ import { EVENTS, ValidationError } from '@god/core';
 import { createEventPublisher, queueNames, requestControl, silentLogger } from '@god/coord';
 import { createMaxLifespan, MaxLifespanConfigSchema } from '@god/watcher-maxlifespan';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LONG, WatcherEnv, waitFor } from './test-helpers.js';
+import { waitFor } from '@god/testkit';
+import { LONG, WatcherEnv } from './test-helpers.js';
 
 let env: WatcherEnv;
 afterEach(async () => {
