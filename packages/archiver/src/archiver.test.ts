@@ -13,7 +13,7 @@ import {
   type Queues,
 } from '@god/coord';
 import { createStore, type Store } from '@god/store';
-import { makeNewJob, services } from '@god/testkit';
+import { makeNewJob, services, waitFor } from '@god/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createArchiver, type Archiver } from './archiver.js';
 import { isInside } from './task-dir.js';
@@ -140,13 +140,11 @@ describe('archiver', () => {
     const [alive] = await store.insertJobs([makeNewJob({ user: { id: 'alice' } })]);
     const queue = queues.createQueue(queueNames.archive);
     const answer = async (id: string): Promise<unknown> => {
-      const deadline = performance.now() + 10_000;
-      while (performance.now() < deadline) {
+      const done = await waitFor(`archive request ${id} to be handled`, async () => {
         const m = await queue.getJob(id);
-        if (m?.finishedOn !== undefined) return m.returnvalue;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error(`archive request ${id} not handled in time`);
+        return m?.finishedOn === undefined ? null : m;
+      });
+      return done.returnvalue;
     };
     expect(await answer(await requestArchive(queues, { jobId: job.id, by: 'alice' }))).toBe(
       'archived',
