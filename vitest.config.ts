@@ -1,5 +1,38 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+/**
+ * The unit project: pure logic that needs no service (no Redis, store, dockerd, slapd), no root
+ * and no network, so `npm run test:unit` runs anywhere in seconds. A test file belongs here by
+ * being listed below; everything else is the integration project, so a file missing from the
+ * list is still run by `npm test`, only with the services.
+ */
+const UNIT = [
+  'packages/core/src/**/*.test.ts',
+  'packages/testkit/src/**/*.test.ts',
+  'packages/agent/src/limiter.test.ts',
+  'packages/agent/src/topology/*.test.ts',
+  'packages/cli/src/client.test.ts',
+  'packages/cli/src/tty.test.ts',
+  'packages/cli/src/visible.test.ts',
+  'packages/coord/src/keys.test.ts',
+  'packages/scheduler/src/pending-tally.test.ts',
+  'packages/scheduler/src/placement/*.test.ts',
+  'packages/watcher/src/lost-hosts.test.ts',
+  'plugins/auth-ldap/src/search.test.ts',
+  'plugins/auth-ldap/src/settings.test.ts',
+  'plugins/auth-local/src/*.test.ts',
+  'plugins/executor-docker/src/config.test.ts',
+  'plugins/executor-docker/src/image.test.ts',
+  'plugins/executor-docker/src/report.test.ts',
+  'plugins/executor-docker/src/spec.test.ts',
+  'plugins/executor-fake/src/*.test.ts',
+  'plugins/policy-fairshare/src/*.test.ts',
+  'plugins/policy-fifo/src/*.test.ts',
+  'plugins/watcher-maxlifespan/src/*.test.ts',
+];
+
+const ALL = ['packages/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'test/**/*.test.ts'];
+
 export default defineConfig({
   resolve: {
     // Workspace packages export their TypeScript sources under the "source" condition,
@@ -7,12 +40,32 @@ export default defineConfig({
     conditions: ['source'],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-    // The adversarial suite has its own run (vitest.security.config.ts, npm run test:security).
-    exclude: [...configDefaults.exclude, 'test/security/**'],
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Only the unit project uses threads. Vitest 3 reads this per pool, not per project, so it
+    // stands here: pure logic shares no state between files, and one pool without per-file
+    // isolation runs them all in a few seconds instead of twenty.
+    poolOptions: { threads: { isolate: false } },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: UNIT,
+          pool: 'threads',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ALL,
+          // The adversarial suite has its own run (vitest.security.config.ts, npm run test:security).
+          exclude: [...configDefaults.exclude, ...UNIT, 'test/security/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -18,6 +18,7 @@ import { resolveConfig, type Config, type Job } from '@god/core';
 import { startSchedulerProcess, type SchedulerProcess } from '@god/scheduler';
 import { startWatcherProcess, type WatcherProcess } from '@god/watcher';
 import { startWebProcess, type WebProcess } from '@god/web';
+import { waitFor } from '@god/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '@god/coord';
 import { makeRig, type CliRig, type RunResult } from '../../packages/cli/src/test-cli.js';
@@ -246,11 +247,14 @@ describe('the god command end to end', () => {
     );
     const id = submitted.out.trim();
     expect(id).toMatch(/^\d+$/);
-    for (let i = 0; i < 200; i++) {
-      const job = JSON.parse((await rig.run(['show', id, '--json'], { env })).out) as Job;
-      if (job.state === 'running') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      `job ${id} to run`,
+      async () => {
+        const job = JSON.parse((await rig.run(['show', id, '--json'], { env })).out) as Job;
+        return job.state === 'running';
+      },
+      { timeoutMs: 20_000, everyMs: 100 },
+    );
     let firstLineAt = 0;
     const followed = await godProcess(['logs', '-f', id], {
       onOut: (text) => {

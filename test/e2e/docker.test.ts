@@ -37,6 +37,7 @@ import { submitJobs } from '@god/jobs';
 import { startSchedulerProcess, type SchedulerProcess } from '@god/scheduler';
 import { createStore, type Store } from '@god/store';
 import { startWatcherProcess, type WatcherProcess } from '@god/watcher';
+import { waitFor } from '@god/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const USER = { id: 'alice', uid: 1234, gid: 2345, sgids: [3456], home: null };
@@ -193,8 +194,7 @@ describe('docker execution end to end', () => {
     expect((await lines(job, 'ticks')).length).toBe(frozen);
     await requestControl(queues, { action: 'resume', jobId: job.id, by: 'alice' });
     await waitJob(job.id, 'resumed', running);
-    await new Promise((r) => setTimeout(r, 800));
-    expect((await lines(job, 'ticks')).length).toBeGreaterThan(frozen);
+    await waitFor('ticks again', async () => (await lines(job, 'ticks')).length > frozen);
     await requestControl(queues, { action: 'kill', jobId: job.id, by: 'alice', reason: 'enough' });
     const killed = await waitJob(job.id, 'killed', over);
     expect(killed.outcome).toBe('killed');
@@ -246,7 +246,9 @@ describe('docker execution end to end', () => {
     await Promise.all(jobs.map((j) => waitJob(j.id, 'started', running)));
     const queued = [await submit(script(1)), await submit(script(1))];
     await agent.stop();
-    await new Promise((r) => setTimeout(r, 2_500));
+    await waitFor('the short job to end while the agent is away', async () => {
+      return (await container(jobs[0]!.id))?.State === 'exited';
+    });
     agent = await startAgentProcess(config, quiet);
     for (const job of [...jobs, ...queued]) {
       const done = await waitJob(job.id, 'ended', over, 40_000);

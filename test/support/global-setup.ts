@@ -2,33 +2,14 @@
  * vitest global setup: starts the real services the tests talk to (once per run, random ports,
  * temp dirs) and hands their addresses to tests through `inject(...)`. Stops them at the end.
  */
-// Brings 'vitest' into the type program so that the augmentation below applies.
-import type {} from 'vitest';
+// What the setup provides (ProvidedContext) is declared once, in the test kit, next to its handles.
+import type {} from '@god/testkit';
 import type { TestProject } from 'vitest/node';
 import type { RunningService } from '../../scripts/services/common.js';
 import { startDockerd } from '../../scripts/services/dockerd.js';
 import { startFerretDB } from '../../scripts/services/ferretdb.js';
-import {
-  startRedis,
-  type RedisService,
-  type SecureRedisInfo,
-} from '../../scripts/services/redis.js';
+import { startRedis, type RedisService } from '../../scripts/services/redis.js';
 import { startSlapd, type SlapdInfo } from '../../scripts/services/slapd.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** `redis://127.0.0.1:<port>` of a real redis-server. */
-    redisUrl: string;
-    /** A second redis-server as production should run it: ACL user and password, unix socket. */
-    redisSecure: SecureRedisInfo;
-    /** `mongodb://127.0.0.1:<port>` of a real FerretDB (MongoDB wire protocol). */
-    mongoUrl: string;
-    /** `unix:///…/docker.sock` of a private dockerd holding `god-test/busybox:latest`. */
-    dockerHost: string;
-    /** A real slapd with the test directory of scripts/services/slapd.ts (users, groups, TLS). */
-    ldap: SlapdInfo;
-  }
-}
 
 /** Stops every service, even when some of the stops fail; throws the first failure. */
 async function stopAll(started: readonly RunningService[]): Promise<void> {

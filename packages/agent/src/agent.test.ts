@@ -1,7 +1,8 @@
 import { EVENTS, type ControlMessage } from '@god/core';
 import { createNodeRegistry, queueNames } from '@god/coord';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Harness, makePlacement, waitFor } from './test-helpers.js';
+import { makePlacement, waitFor } from '@god/testkit';
+import { Harness } from './test-helpers.js';
 
 /** Long enough that the job is still running whatever the test does meanwhile. */
 const LONG = { FAKE_RUNTIME_MS: '600000' };

@@ -3,18 +3,10 @@
  * dir, the real Redis of the test setup under a random key prefix, BullMQ queues, the fake
  * executor on a small generated cluster, and builders that play the scheduler's and web's parts.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  dispatchId,
-  type ControlMessage,
-  type DispatchMessage,
-  type Job,
-  type NewJob,
-  type Placement,
-} from '@god/core';
+import { dispatchId, type ControlMessage, type DispatchMessage, type Job } from '@god/core';
 import {
   createKeys,
   createQueues,
@@ -29,68 +21,12 @@ import {
 } from '@god/coord';
 import { fakeExecutor, FakeExecutorConfigSchema, type FakeExecutor } from '@god/executor-fake';
 import { createStore, type Store } from '@god/store';
-import { inject } from 'vitest';
+import { makeNewJob, makePlacement, services, uniqueName, waitFor } from '@god/testkit';
 import { createAgent, type Agent, type AgentOptions } from './agent.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
-
-/** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws). */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs = 10_000,
-  everyMs = 10,
-): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** A new pending job of alice needing one core; `env` drives the fake executor. */
-export function makeNewJob(env: Record<string, string> = {}, over: Partial<NewJob> = {}): NewJob {
-  return {
-    state: 'pending',
-    user: { id: 'alice', uid: 1001, gid: 1001, sgids: [], project: 'default' },
-    meta: { name: 'job', description: '', tags: [] },
-    requirements: {
-      cpu: 1,
-      ram: 2 * 2 ** 30,
-      gpus: 0,
-      array: null,
-      label: [],
-      tasks: [],
-      ports: [],
-      tmpstorage: null,
-      maxlifespan: 0,
-      executor: null,
-      group: null,
-    },
-    container: { image: 'busybox', volumes: [], root: false },
-    command: { cmd: 'true', interactive: false },
-    env,
-    parent: null,
-    taskId: null,
-    why: { code: 'NEW', message: 'waiting for the scheduler' },
-    ...over,
-  };
-}
-
-/** A placement on `host`/`shard` (one core). */
-export function makePlacement(host = 'fake-1', shard = 'numa0'): Placement {
-  return { host, shard, cpus: '0', mems: '0', gpus: [], ports: [] };
-}
 
 /** Everything one agent test needs, built fresh and torn down after the test. */
 export class Harness {
-  readonly keys: Keys = createKeys(`t-${randomBytes(6).toString('hex')}`);
+  readonly keys: Keys = createKeys(uniqueName());
   readonly redis: Redis;
   readonly queues: Queues;
   readonly executor: FakeExecutor;
@@ -100,7 +36,7 @@ export class Harness {
     readonly store: Store,
     private readonly dir: string,
   ) {
-    const url = inject('redisUrl');
+    const url = services.redisUrl();
     this.redis = createRedisFromUrl(url);
     this.queues = createQueues({ connection: redisOptionsFromUrl(url), keys: this.keys });
     // Two hosts of two shards: enough to show routing by host and shard.
@@ -139,7 +75,9 @@ export class Harness {
 
   /** Inserts a pending job. */
   async submit(env: Record<string, string> = {}): Promise<Job> {
-    const [job] = await this.store.insertJobs([makeNewJob(env)]);
+    const [job] = await this.store.insertJobs([
+      makeNewJob({ env, requirements: { ram: 2 * 2 ** 30 } }),
+    ]);
     if (job === undefined) throw new Error('insertJobs returned nothing');
     return job;
   }

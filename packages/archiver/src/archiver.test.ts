@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig, type Config, type Job, type NewJob } from '@god/core';
+import { resolveConfig, type Config, type Job } from '@god/core';
 import {
   createKeys,
   createQueues,
@@ -13,15 +13,10 @@ import {
   type Queues,
 } from '@god/coord';
 import { createStore, type Store } from '@god/store';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { makeNewJob, services, waitFor } from '@god/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createArchiver, type Archiver } from './archiver.js';
 import { isInside } from './task-dir.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
 
 const DAY = 86_400_000;
 const NOW = Date.now();
@@ -37,7 +32,7 @@ beforeEach(async () => {
   shared = join(dir, 'tasks');
   store = await createStore(config().store);
   const keys = createKeys(`t-${randomBytes(6).toString('hex')}`);
-  queues = createQueues({ connection: redisOptionsFromUrl(inject('redisUrl')), keys });
+  queues = createQueues({ connection: redisOptionsFromUrl(services.redisUrl()), keys });
   archivers = [];
 });
 afterEach(async () => {
@@ -61,7 +56,7 @@ function archiver(sets: string[] = []): Archiver {
 
 /** A job of `user` ended `daysAgo` days ago (killed before running), with a task dir and usage. */
 async function ended(daysAgo: number, user = 'alice'): Promise<Job> {
-  const [job] = await store.insertJobs([newJob(user)]);
+  const [job] = await store.insertJobs([makeNewJob({ user: { id: user } })]);
   const res = await store.transition(job!.id, 'pending', 'over', {
     outcome: 'killed',
     at: NOW - daysAgo * DAY,
@@ -94,7 +89,7 @@ describe('archiver', () => {
     const old = await ended(8);
     const older = await ended(30, 'bob');
     const recent = await ended(6);
-    const [alive] = await store.insertJobs([newJob('alice')]);
+    const [alive] = await store.insertJobs([makeNewJob({ user: { id: 'alice' } })]);
     const ledger = await store.usageTotals({ since: 0 });
     expect(await archiver(['clean_old=7']).archiveOld()).toBe(2);
 
@@ -125,7 +120,7 @@ describe('archiver', () => {
 
   it('refuses a task dir that resolves outside shared_dir and leaves the job over', async () => {
     const outside = join(dir, 'precious');
-    const [job] = await store.insertJobs([newJob('mallory')]);
+    const [job] = await store.insertJobs([makeNewJob({ user: { id: 'mallory' } })]);
     await store.transition(job!.id, 'pending', 'over', { outcome: 'killed', at: NOW - 9 * DAY });
     await mkdir(join(outside, String(job!.id)), { recursive: true });
     await writeFile(join(outside, String(job!.id), 'keep'), 'x');
@@ -142,16 +137,14 @@ describe('archiver', () => {
     const a = archiver(['clean_old=0']);
     await a.start();
     const job = await ended(0);
-    const [alive] = await store.insertJobs([newJob('alice')]);
+    const [alive] = await store.insertJobs([makeNewJob({ user: { id: 'alice' } })]);
     const queue = queues.createQueue(queueNames.archive);
     const answer = async (id: string): Promise<unknown> => {
-      const deadline = performance.now() + 10_000;
-      while (performance.now() < deadline) {
+      const done = await waitFor(`archive request ${id} to be handled`, async () => {
         const m = await queue.getJob(id);
-        if (m?.finishedOn !== undefined) return m.returnvalue;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error(`archive request ${id} not handled in time`);
+        return m?.finishedOn === undefined ? null : m;
+      });
+      return done.returnvalue;
     };
     expect(await answer(await requestArchive(queues, { jobId: job.id, by: 'alice' }))).toBe(
       'archived',
@@ -179,30 +172,3 @@ describe('archiver', () => {
     expect(isInside('/srv/tasks', '/srv/tasks/..data')).toBe(true);
   });
 });
-
-function newJob(user: string): NewJob {
-  return {
-    state: 'pending',
-    user: { id: user, uid: 1001, gid: 1001, sgids: [], project: 'default' },
-    meta: { name: 'job', description: '', tags: [] },
-    requirements: {
-      cpu: 1,
-      ram: 2 ** 30,
-      gpus: 0,
-      array: null,
-      label: [],
-      tasks: [],
-      ports: [],
-      tmpstorage: null,
-      maxlifespan: 0,
-      executor: null,
-      group: null,
-    },
-    container: { image: 'busybox', volumes: [], root: false },
-    command: { cmd: 'true', interactive: false },
-    env: {},
-    parent: null,
-    taskId: null,
-    why: { code: 'NEW', message: 'waiting for the scheduler' },
-  };
-}

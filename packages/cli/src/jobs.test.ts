@@ -3,9 +3,11 @@ import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from '@god/core';
+import { waitFor } from '@god/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebHarness, type TestUser } from '../../web/src/test-helpers.js';
-import { makeRig, type CliRig } from './test-cli.js';
+import { runCli } from './cli.js';
+import { makeRig, testContext, type CliRig } from './test-cli.js';
 
 let h: WebHarness;
 let alice: TestUser;
@@ -127,15 +129,15 @@ describe('reading jobs', () => {
   it('follows a log as it grows and exits with the job’s exit code', async () => {
     const job = await h.jobOf(alice);
     const log = await h.writeTaskFile(job, 'god.log', 'first\n');
-    const follow = asAlice(['logs', '-f', String(job.id)]);
-    await new Promise((r) => setTimeout(r, 600));
+    const t = testContext({ env: { GOD_SERVER: h.url, GOD_API_KEY: alice.key } });
+    const follow = runCli(['logs', '-f', String(job.id)], t.ctx);
+    await waitFor('the first line', () => t.out().includes('first\n'));
     await appendFile(log, 'second\n');
-    await new Promise((r) => setTimeout(r, 600));
+    await waitFor('the appended line', () => t.out().includes('second\n'));
     await h.runToEnd(job, 4);
-    const r = await follow;
-    expect(r.out).toBe('first\nsecond\n');
-    expect(r.code).toBe(4);
-    expect(r.err).toBe(`god: job ${job.id} failed with exit code 4\n`);
+    expect(await follow).toBe(4);
+    expect(t.out()).toBe('first\nsecond\n');
+    expect(t.err()).toBe(`god: job ${job.id} failed with exit code 4\n`);
   });
 });
 

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from '@god/core';
+import { waitFor } from '@god/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebHarness, type TestUser } from '../../web/src/test-helpers.js';
 import { makeRig, type CliRig } from './test-cli.js';
@@ -169,31 +170,29 @@ describe('god submit', () => {
 
 describe('god submit --wait', () => {
   /** Runs `god submit --wait`, ends the job as `end` says once it is stored, and returns what the CLI did. */
-  async function waitFor(end: (job: Job) => Promise<unknown>, extra: string[] = []) {
+  async function submitAndEnd(end: (job: Job) => Promise<unknown>, extra: string[] = []) {
     const before = (await newest()).id;
     const run = god(['submit', '--cmd', 'exit 3', '--wait', ...extra]);
-    let job = await newest();
-    for (let i = 0; i < 400 && job.id === before; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      job = await newest();
-    }
-    expect(job.id).toBeGreaterThan(before);
+    const job = await waitFor('the submitted job to be stored', async () => {
+      const latest = await newest();
+      return latest.id > before ? latest : null;
+    });
     await end(job);
     return { ...(await run), job };
   }
 
   it('exits with the job’s exit code when it failed, 0 when it succeeded', async () => {
-    const failed = await waitFor((j) => h.runToEnd(j, 3));
+    const failed = await submitAndEnd((j) => h.runToEnd(j, 3));
     expect(failed.code).toBe(3);
     expect(failed.out).toBe(`submitted job ${failed.job.id}\n`);
     expect(failed.err).toContain(`god: job ${failed.job.id} failed with exit code 3`);
-    const ok = await waitFor((j) => h.runToEnd(j, 0));
+    const ok = await submitAndEnd((j) => h.runToEnd(j, 0));
     expect(ok.code).toBe(0);
     expect(ok.err).not.toContain('god:');
   });
 
   it('exits 1 with the reason when the job ended without an exit code', async () => {
-    const killed = await waitFor((j) =>
+    const killed = await submitAndEnd((j) =>
       h.store.transition(j.id, 'pending', 'over', {
         outcome: 'killed',
         reason: 'killed by the test',
@@ -204,7 +203,7 @@ describe('god submit --wait', () => {
   });
 
   it('prints the ended job with --json', async () => {
-    const r = await waitFor((j) => h.runToEnd(j, 0), ['--json']);
+    const r = await submitAndEnd((j) => h.runToEnd(j, 0), ['--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ id: r.job.id, state: 'over', outcome: 'success' });
   });

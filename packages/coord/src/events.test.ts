@@ -6,7 +6,8 @@ import {
   type EventConsumer,
   type StreamEvent,
 } from './events.js';
-import { Clients, makeTestKeys, waitFor } from './test-helpers.js';
+import { waitFor } from '@god/testkit';
+import { Clients, makeTestKeys } from './test-helpers.js';
 
 const clients = new Clients();
 const consumers: EventConsumer[] = [];

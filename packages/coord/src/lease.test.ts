@@ -9,13 +9,8 @@ import {
   type StopReason,
 } from './lease.js';
 import { currentEpoch, isEpochCurrent, leaseHolder } from './lease-scripts.js';
-import {
-  Clients,
-  makeTestKeys,
-  startPartitionProxy,
-  waitFor,
-  type PartitionProxy,
-} from './test-helpers.js';
+import { waitFor } from '@god/testkit';
+import { Clients, makeTestKeys, startPartitionProxy, type PartitionProxy } from './test-helpers.js';
 
 /** Small timings keep the suite fast; margins of 200 ms absorb event-loop jitter under load. */
 const FAST: LeaseTiming = { ttlMs: 500, renewDeadlineMs: 300, retryMs: 50 };
@@ -188,10 +183,12 @@ describe('leader lease', () => {
           await spawn(holder);
         } else {
           proxy[holder].partition(); // the leader hears nothing, and Redis hears nothing from it
-          await waitFor('the other to lead', () => live.get(other)?.isLeader(), 3_000);
+          await waitFor('the other to lead', () => live.get(other)?.isLeader(), {
+            timeoutMs: 3_000,
+          });
           proxy[holder].heal();
         }
-        await waitFor('a new term', () => terms.length > round + 1, 3_000);
+        await waitFor('a new term', () => terms.length > round + 1, { timeoutMs: 3_000 });
       }
     } finally {
       clearInterval(sampler);
@@ -233,11 +230,9 @@ describe('leader lease', () => {
     const ttlLeft = await direct.pttl(keys.lease(LEASE));
     expect(ttlLeft).toBeGreaterThan(0);
     const expiresNoEarlierThan = sentAt + ttlLeft;
-    const b = await waitFor(
-      'b to lead',
-      () => terms.find((t) => t.holder === 'b'),
-      FAST.ttlMs + 2_000,
-    );
+    const b = await waitFor('b to lead', () => terms.find((t) => t.holder === 'b'), {
+      timeoutMs: FAST.ttlMs + 2_000,
+    });
     expect(b.start).toBeGreaterThanOrEqual(expiresNoEarlierThan - 1); // PTTL is whole ms
     expect(b.epoch).toBe(terms[0]!.epoch + 1);
   });
@@ -282,14 +277,16 @@ describe('leader lease', () => {
       if (failure === 'partition') proxy.partition();
       else redisA.disconnect();
 
-      await waitFor('a to stop leading', () => terms[0]!.end !== null, 2_000);
+      await waitFor('a to stop leading', () => terms[0]!.end !== null, { timeoutMs: 2_000 });
       const [value, ttlLeft] = await leaseAtStop!;
       expect(terms[0]!.reason).toBe('renew-deadline');
       expect(value).toMatch(/:a$/);
       expect(ttlLeft).toBeGreaterThan(0);
       // Gave up within the renew deadline of the last renewal, which was at most retryMs before the cut.
       expect(terms[0]!.end! - cutAt).toBeLessThanOrEqual(FAST.renewDeadlineMs + 50);
-      const b = await waitFor('b to lead', () => terms.find((t) => t.holder === 'b'), 3_000);
+      const b = await waitFor('b to lead', () => terms.find((t) => t.holder === 'b'), {
+        timeoutMs: 3_000,
+      });
       expect(b.start).toBeGreaterThan(terms[0]!.end!);
       await expectSequentialTerms(terms);
     },
@@ -315,7 +312,9 @@ describe('leader lease', () => {
     expect(await isEpochCurrent(direct, keys, LEASE, epochA)).toBe(false);
 
     // At its next renewal a finds the lease taken and stops at once.
-    await waitFor('a to stop', () => terms[0]!.end !== null, slow.retryMs + 1_000);
+    await waitFor('a to stop', () => terms[0]!.end !== null, {
+      timeoutMs: slow.retryMs + 1_000,
+    });
     expect(terms[0]!.reason).toBe('lost');
     expect(terms[0]!.end!).toBeGreaterThan(b.start); // overlap in belief only: fenced by epoch
   });

@@ -2,7 +2,8 @@ import { inject, afterEach, describe, expect, it } from 'vitest';
 import { queueNames } from './keys.js';
 import { createQueues, type Queues } from './queues.js';
 import { redisOptionsFromUrl } from './redis.js';
-import { Clients, makeTestKeys, waitFor } from './test-helpers.js';
+import { waitFor } from '@god/testkit';
+import { Clients, makeTestKeys } from './test-helpers.js';
 
 const clients = new Clients();
 let queues: Queues | null = null;

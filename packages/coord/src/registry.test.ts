@@ -1,7 +1,8 @@
 import type { HostInfo } from '@god/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeRegistry, type NodeRegistry } from './registry.js';
-import { Clients, makeTestKeys, waitFor } from './test-helpers.js';
+import { waitFor } from '@god/testkit';
+import { Clients, makeTestKeys } from './test-helpers.js';
 
 const clients = new Clients();
 afterEach(() => clients.closeAll());

@@ -1,31 +1,23 @@
 /**
  * Test support for coord's integration tests (not exported by the package): connections to the
- * real Redis started by the test setup, a fresh key prefix per test, polling with a deadline,
- * and a TCP proxy that can black-hole a client's traffic to simulate a network partition.
+ * real Redis started by the test setup, a fresh key prefix per test, and a TCP proxy that can black-hole a client's traffic to simulate a network partition.
  */
-import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type Socket } from 'node:net';
 import type { Redis, RedisOptions } from 'ioredis';
-import { inject } from 'vitest';
+import { services, uniqueName } from '@god/testkit';
 import { createKeys, type Keys } from './keys.js';
 import { createRedisFromUrl } from './redis.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
-
 /** Keys under a random prefix, so tests never see each other's data. */
 export function makeTestKeys(): Keys {
-  return createKeys(`t-${randomBytes(6).toString('hex')}`);
+  return createKeys(uniqueName());
 }
 
 /** Opens clients to the test Redis (directly or via a URL) and closes them all at the end. */
 export class Clients {
   private readonly open: Redis[] = [];
 
-  connect(overrides: RedisOptions = {}, url: string = inject('redisUrl')): Redis {
+  connect(overrides: RedisOptions = {}, url: string = services.redisUrl()): Redis {
     const redis = createRedisFromUrl(url, overrides);
     // Tests break connections on purpose; unhandled 'error' events would only add noise.
     redis.on('error', () => undefined);
@@ -42,22 +34,6 @@ export class Clients {
   }
 }
 
-/** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws). */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs = 5_000,
-  everyMs = 5,
-): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** A TCP proxy in front of Redis whose traffic can be dropped, as in a network partition. */
 export interface PartitionProxy {
   /** `redis://` URL of the proxy. */
@@ -71,7 +47,7 @@ export interface PartitionProxy {
 
 /** Starts a partition proxy in front of the Redis at `target` (`redis://host:port`). */
 export async function startPartitionProxy(
-  target: string = inject('redisUrl'),
+  target: string = services.redisUrl(),
 ): Promise<PartitionProxy> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();

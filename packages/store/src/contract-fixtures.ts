@@ -1,6 +1,7 @@
 /** Test builders and the fixture contract the Store contract suite runs against. */
 import { afterEach, beforeEach } from 'vitest';
 import type { Job, NewJob, Placement } from '@god/core';
+import { makeNewJob } from '@god/testkit';
 import type { JobFilter, Store } from './store.js';
 
 /** One database for one test, and how to reach it again. */
@@ -45,31 +46,11 @@ export function useFixture(make: MakeStore): FixtureRef {
 
 /** A minimal valid new job; `over` replaces top-level fields. */
 export function makeJob(over: Partial<NewJob> = {}): NewJob {
-  return {
-    state: 'pending',
-    user: { id: 'alice', uid: 1001, gid: 1001, sgids: [], project: 'default' },
-    meta: { name: 'job', description: '', tags: [] },
-    requirements: {
-      cpu: 1,
-      ram: 2 ** 30,
-      gpus: 0,
-      array: null,
-      label: [],
-      tasks: [],
-      ports: [],
-      tmpstorage: null,
-      maxlifespan: 0,
-      executor: null,
-      group: null,
-    },
-    container: { image: 'god-test/busybox:latest', volumes: [], root: false },
-    command: { cmd: 'echo hello', interactive: false },
-    env: {},
-    parent: null,
-    taskId: null,
-    why: { code: 'NEW', message: 'waiting for the scheduler' },
-    ...over,
+  const defaults = {
+    container: { image: 'god-test/busybox:latest' },
+    command: { cmd: 'echo hello' },
   };
+  return makeNewJob({ ...defaults, ...over });
 }
 
 /** A new job where every field differs from its default, to prove nothing is lost. */

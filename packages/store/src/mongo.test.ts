@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { GodError } from '@god/core';
+import { services } from '@god/testkit';
 import { makeJob, makeJobIn, makePlacement, listAll } from './contract-fixtures.js';
 import { createMongoStore, openMongoStore, type MongoStoreOptions } from './mongo.js';
 import type { JobDoc } from './mongo-jobs.js';
@@ -15,14 +16,7 @@ import { MongoLocks, type LockDoc } from './mongo-lock.js';
 import { runStoreContract } from './store.contract.js';
 import type { Store } from './store.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** `mongodb://` URL of the FerretDB the global setup started. */
-    mongoUrl: string;
-  }
-}
-
-const url = inject('mongoUrl');
+const url = services.mongoUrl();
 let admin: MongoClient;
 
 beforeAll(async () => {

@@ -3,19 +3,11 @@
  * dir, the real Redis of the test setup under a random key prefix, BullMQ queues, real agents on
  * the fake executor, and builders that play the scheduler's part (place and dispatch).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, type Agent } from '@god/agent';
-import {
-  dispatchId,
-  resolveConfig,
-  type Config,
-  type Job,
-  type NewJob,
-  type WatcherPlugin,
-} from '@god/core';
+import { dispatchId, resolveConfig, type Config, type Job, type WatcherPlugin } from '@god/core';
 import {
   createKeys,
   createQueues,
@@ -32,65 +24,15 @@ import {
 } from '@god/coord';
 import { fakeExecutor, FakeExecutorConfigSchema, type FakeExecutor } from '@god/executor-fake';
 import { createStore, type Store } from '@god/store';
-import { inject } from 'vitest';
+import { makeNewJob, services, uniqueName, waitFor, type NewJobOverrides } from '@god/testkit';
 import { createWatcher, type Watcher } from './watcher.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
-
-/** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws). */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A new pending job of alice needing one core; `env` drives the fake executor. */
-export function makeNewJob(env: Record<string, string> = {}, over: Partial<NewJob> = {}): NewJob {
-  return {
-    state: 'pending',
-    user: { id: 'alice', uid: 1001, gid: 1001, sgids: [], project: 'default' },
-    meta: { name: 'job', description: '', tags: [] },
-    requirements: {
-      cpu: 1,
-      ram: 2 * 2 ** 30,
-      gpus: 0,
-      array: null,
-      label: [],
-      tasks: [],
-      ports: [],
-      tmpstorage: null,
-      maxlifespan: 0,
-      executor: null,
-      group: null,
-    },
-    container: { image: 'busybox', volumes: [], root: false },
-    command: { cmd: 'true', interactive: false },
-    env,
-    parent: null,
-    taskId: null,
-    why: { code: 'NEW', message: 'waiting for the scheduler' },
-    ...over,
-  };
-}
 
 /** Long enough that a job is still running whatever the test does meanwhile. */
 export const LONG = { FAKE_RUNTIME_MS: '600000' };
 
 /** Everything one watcher test needs, built fresh and torn down after the test. */
 export class WatcherEnv {
-  readonly keys: Keys = createKeys(`t-${randomBytes(6).toString('hex')}`);
+  readonly keys: Keys = createKeys(uniqueName());
   readonly redis: Redis;
   readonly queues: Queues;
   readonly executor: FakeExecutor;
@@ -102,7 +44,7 @@ export class WatcherEnv {
     readonly config: Config,
     private readonly dir: string,
   ) {
-    const url = inject('redisUrl');
+    const url = services.redisUrl();
     this.redis = createRedisFromUrl(url);
     this.queues = createQueues({ connection: redisOptionsFromUrl(url), keys: this.keys });
     // Two hosts (fake-1, fake-2) of two shards (numa0, numa1).
@@ -154,8 +96,9 @@ export class WatcherEnv {
   }
 
   /** Inserts a pending job (or held, with `over.state`). */
-  async submit(env: Record<string, string> = {}, over: Partial<NewJob> = {}): Promise<Job> {
-    const [job] = await this.store.insertJobs([makeNewJob(env, over)]);
+  async submit(env: Record<string, string> = {}, over: NewJobOverrides = {}): Promise<Job> {
+    const requirements = { ram: 2 * 2 ** 30, ...over.requirements };
+    const [job] = await this.store.insertJobs([makeNewJob({ env, ...over, requirements })]);
     if (job === undefined) throw new Error('insertJobs returned nothing');
     return job;
   }

@@ -2,7 +2,8 @@ import { EVENTS, ValidationError } from '@god/core';
 import { createEventPublisher, queueNames, requestControl, silentLogger } from '@god/coord';
 import { createMaxLifespan, MaxLifespanConfigSchema } from '@god/watcher-maxlifespan';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LONG, WatcherEnv, waitFor } from './test-helpers.js';
+import { waitFor } from '@god/testkit';
+import { LONG, WatcherEnv } from './test-helpers.js';
 
 let env: WatcherEnv;
 afterEach(async () => {
@@ -190,11 +191,14 @@ describe('watcher: lost hosts', () => {
     await env.stopAgent(one);
     const events = createEventPublisher({ redis: env.redis, keys: env.keys });
     // As the scheduler's view of hosts changes, events keep coming until the timeout passes.
-    const retried = await waitFor('the job to be retried', async () => {
-      await events.publish(EVENTS.hosts);
-      await new Promise((r) => setTimeout(r, 50));
-      return (await env.store.getJob(job.id))?.state === 'pending';
-    });
+    const retried = await waitFor(
+      'the job to be retried',
+      async () => {
+        await events.publish(EVENTS.hosts);
+        return (await env.store.getJob(job.id))?.state === 'pending';
+      },
+      { everyMs: 50 },
+    );
     expect(retried).toBe(true);
     expect((await env.store.getJob(job.id))?.status.reason).toBe('host fake-1 stopped answering');
   });

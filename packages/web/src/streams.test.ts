@@ -4,6 +4,7 @@
  * process, real Redis).
  */
 import { connect, type Socket } from 'node:net';
+import { waitFor } from '@god/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebHarness, type TestUser } from './test-helpers.js';
 
@@ -24,15 +25,6 @@ async function open(user: TestUser, path: string) {
     signal: ctrl.signal,
   });
   return { res, ctrl };
-}
-
-/** Polls `check` until true or the deadline passes. */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000) {
-  const deadline = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Everything a stream sends until it ends (the server closed it). */
@@ -82,7 +74,7 @@ describe('stream caps', () => {
     });
     // Leaving frees the slots.
     for (const c of opened.splice(0)) c.abort();
-    await until('slots freed', () => h!.web.ctx.streams.count() === 0);
+    await waitFor('slots freed', () => h!.web.ctx.streams.count() === 0);
     expect((await open(bob, '/events')).res.status).toBe(200);
   });
 
@@ -104,13 +96,13 @@ describe('stream caps', () => {
     expect(performance.now() - t0).toBeLessThan(6_000);
     expect(eventsText).toContain(': ping');
     expect(logsText).toContain(': ping');
-    await until('idle slots freed', () => h!.web.ctx.streams.count() === 1);
+    await waitFor('idle slots freed', () => h!.web.ctx.streams.count() === 1);
     // Quiet for two more idle periods, the running job's follow is still open; its end ends it.
     await new Promise((r) => setTimeout(r, 3_000));
     expect(h.web.ctx.streams.count('alice')).toBe(1);
     await h.store.transition(running.id, 'running', 'over', { outcome: 'success', exitcode: 0 });
     expect(await readToEnd(live.res)).toContain('event: end');
-    await until('slots freed', () => h!.web.ctx.streams.count() === 0);
+    await waitFor('slots freed', () => h!.web.ctx.streams.count() === 0);
   });
 });
 
@@ -133,7 +125,7 @@ describe('server limits', () => {
     const slow = rawClient('GET /api/v1/health HTTP/1.1\r\nHost: x\r\n');
     expect(await slow.closed).toBeLessThan(5_000);
     const held = Array.from({ length: 5 }, () => rawClient(''));
-    await until('5 connections held', async () => {
+    await waitFor('5 connections held', async () => {
       const n = await new Promise<number>((resolve) =>
         h!.web.server.getConnections((_e, c) => resolve(c)),
       );
@@ -142,7 +134,7 @@ describe('server limits', () => {
     const sixth = rawClient('GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await sixth.closed).toBeLessThan(2_000);
     for (const c of held) c.socket.destroy();
-    await until('health answers again', async () => {
+    await waitFor('health answers again', async () => {
       const r = await fetch(`${h!.url}/api/v1/health`).catch(() => null);
       return r?.status === 200;
     });

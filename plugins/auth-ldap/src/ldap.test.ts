@@ -1,6 +1,7 @@
 /** The ldap plugin against the real slapd of the global setup (scripts/services/slapd.ts). */
 import { createServer, type Socket } from 'node:net';
 import { GodError } from '@god/core';
+import { waitFor } from '@god/testkit';
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../scripts/services/common.js';
@@ -270,9 +271,10 @@ describe('ldap directory failures', () => {
       ...['alice', 'plain'].map((u) => plugin.account(u)),
       failing.account('alice').catch(() => null),
     ]);
-    const deadline = Date.now() + 2_000;
-    while (openSockets() > before && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the sockets to close', () => openSockets() <= before, {
+      timeoutMs: 2_000,
+      everyMs: 20,
+    });
     expect(openSockets()).toBe(before);
   });
 });

@@ -13,7 +13,7 @@ import {
   dockerAt,
   makeJob,
   makeRig,
-  waitFor,
+  waitForDocker,
   type JobShape,
   type TestRig,
 } from './test-helpers.js';
@@ -42,7 +42,9 @@ async function run(shape: JobShape, target: TestRig = rig): Promise<Job> {
 
 /** The report of `job` once it arrived. */
 function reportOf(job: Job, target: TestRig = rig): Promise<ExitReport> {
-  return waitFor(`end of job ${job.id}`, () => target.reports.find((r) => r.jobId === job.id));
+  return waitForDocker(`end of job ${job.id}`, () =>
+    target.reports.find((r) => r.jobId === job.id),
+  );
 }
 
 /** A file of `job`'s task directory. */
@@ -175,7 +177,7 @@ describe('ends', () => {
 
   it('removes the container and its cgroup once the end was handled', async () => {
     const { job } = await runToEnd({ cmd: 'true' });
-    await waitFor('the container to go', async () => {
+    await waitForDocker('the container to go', async () => {
       const left = await docker.listContainers({
         all: true,
         filters: { label: [`god.job=${job.id}`] },
@@ -296,7 +298,7 @@ describe('ends survive the executor', () => {
       const long = await run({ cmd: 'sleep 60' }, first);
       const short = await run({ cmd: 'sleep 1; exit 4' }, first);
       await first.executor.close();
-      await waitFor('the short job to end', async () => {
+      await waitForDocker('the short job to end', async () => {
         const s = (await docker.getContainer(`god-${short.id}-1`).inspect()).State;
         return s.Status === 'exited' ? true : undefined;
       });
@@ -309,8 +311,8 @@ describe('ends survive the executor', () => {
       });
       const { running } = await second.recover();
       expect(running).toEqual([{ jobId: long.id, attempt: 1, epoch: 7 }]);
-      await waitFor('the short job report', () => (reports.length > 0 ? true : undefined));
-      await waitFor('the short container to go', async () => {
+      await waitForDocker('the short job report', () => (reports.length > 0 ? true : undefined));
+      await waitForDocker('the short container to go', async () => {
         const left = await docker.listContainers({
           all: true,
           filters: { label: [`god.job=${short.id}`] },
@@ -322,7 +324,7 @@ describe('ends survive the executor', () => {
       expect(reports).toMatchObject([{ jobId: short.id, outcome: 'failed', exitcode: 4 }]);
 
       await second.kill(long.id, 'cleanup');
-      await waitFor('the long job report', () => (reports.length === 2 ? true : undefined));
+      await waitForDocker('the long job report', () => (reports.length === 2 ? true : undefined));
       expect(reports[1]).toMatchObject({ jobId: long.id, outcome: 'killed' });
       await second.close();
     } finally {
@@ -339,11 +341,11 @@ describe('ends survive the executor', () => {
         return calls === 1 ? Promise.reject(new Error('store away')) : Promise.resolve();
       });
       const job = await run({ cmd: 'true' }, failing);
-      await waitFor('the first report', () => (calls >= 1 ? true : undefined));
+      await waitForDocker('the first report', () => (calls >= 1 ? true : undefined));
       const name = `god-${job.id}-1`;
       expect((await docker.getContainer(name).inspect()).State.Status).toBe('exited');
       await failing.executor.recover();
-      await waitFor('the container to go', async () => {
+      await waitForDocker('the container to go', async () => {
         const left = await docker.listContainers({ all: true, filters: { name: [name] } });
         return left.length === 0 ? true : undefined;
       });

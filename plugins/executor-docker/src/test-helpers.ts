@@ -1,11 +1,12 @@
 /**
  * Test support: job builders, an executor on the test daemon with a temp shared_dir, a recording
- * logger, polling with a deadline, and cleanup of every container a test host made.
+ * logger, polling paced for the daemon, and cleanup of every container a test host made.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { makeJob as kitMakeJob, makePlacement, waitFor, type Truthy } from '@god/testkit';
 import { resolveConfig, type ExitReport, type Job, type ResolvedMount } from '@god/core';
 import {
   DockerExecutorConfigSchema,
@@ -45,57 +46,23 @@ export interface JobShape {
 
 /** A running job `id` placed on `host`, shard numa0, every field filled. */
 export function makeJob(id: number, host: string, shape: JobShape): Job {
-  const attempt = shape.attempt ?? 1;
-  return {
-    id,
+  return kitMakeJob(id, {
     state: 'running',
-    outcome: null,
-    user: {
-      id: 'alice',
-      uid: shape.uid ?? 1001,
-      gid: shape.gid ?? 1001,
-      sgids: shape.sgids ?? [],
-      project: 'default',
-    },
-    meta: { name: `job-${id}`, description: '', tags: [] },
+    user: { uid: shape.uid ?? 1001, gid: shape.gid ?? 1001, sgids: shape.sgids ?? [] },
     requirements: {
       cpu: shape.cpu ?? 1,
       ram: shape.ramBytes ?? Math.round((shape.ramGB ?? 0.25) * 2 ** 30),
-      gpus: 0,
-      array: null,
-      label: [],
-      tasks: [],
       ports: shape.ports ?? [],
-      tmpstorage: null,
-      maxlifespan: 0,
-      executor: null,
-      group: null,
     },
-    container: { image: shape.image ?? TEST_IMAGE, volumes: [], root: shape.root ?? false },
-    command: { cmd: shape.cmd, interactive: false },
+    container: { image: shape.image ?? TEST_IMAGE, root: shape.root ?? false },
+    command: { cmd: shape.cmd },
     env: shape.env ?? {},
-    parent: null,
     taskId: shape.taskId ?? null,
-    status: {
-      primary: 'running',
-      secondary: '',
-      reason: '',
-      exitcode: null,
-      dates: { submitted: 0, scheduled: 0, started: null, ended: null, archived: null },
-    },
-    why: null,
-    placement: {
-      host,
-      shard: 'numa0',
-      cpus: shape.cpus ?? '0',
-      mems: '0',
-      gpus: [],
-      ports: shape.hostPorts ?? [],
-    },
+    status: { primary: 'running', secondary: '' },
+    placement: { ...makePlacement(host), cpus: shape.cpus ?? '0', ports: shape.hostPorts ?? [] },
     epoch: 7,
-    attempts: attempt,
-    usage: null,
-  };
+    attempts: shape.attempt ?? 1,
+  });
 }
 
 /** A logger that keeps every line (message and fields) for assertions. */
@@ -194,17 +161,7 @@ export async function cleanupRig(dockerHost: string, rig: TestRig): Promise<void
   await rm(rig.sharedDir, { recursive: true, force: true });
 }
 
-/** Polls `check` every 100 ms until it returns a value other than undefined, or throws. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** `waitFor` paced for the daemon: containers stop within the 20 s grace, polled every 100 ms. */
+export function waitForDocker<T>(what: string, check: () => T | Promise<T>): Promise<Truthy<T>> {
+  return waitFor(what, check, { timeoutMs: 20_000, everyMs: 100 });
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeExecutorConfigSchema } from './config.js';
 import type { FakeExecutor } from './fake-executor.js';
 import fakeDefault, { fakeExecutor } from './index.js';
-import { makeJob } from './make-job.js';
+import { makeJob } from '@god/testkit';
 
 interface LogLine {
   level: string;
@@ -57,7 +57,7 @@ describe('fake executor with fake timers', () => {
 
   it('reports success at the end of the run time with usage from cpu, ram and gpus', async () => {
     const { ex, reports } = makeExecutor({ runtime_ms: 1500 });
-    const res = await ex.start(makeJob(1, {}, { cpu: 2, ram: 4 * 2 ** 30, gpus: 1 }));
+    const res = await ex.start(makeJob(1, { requirements: { cpu: 2, ram: 4 * 2 ** 30, gpus: 1 } }));
     expect(res).toEqual({ ok: true, startedAt: 1_000_000 });
     await vi.advanceTimersByTimeAsync(1499);
     expect(reports).toEqual([]);
@@ -84,8 +84,8 @@ describe('fake executor with fake timers', () => {
 
   it('takes run time and exit code from the job environment', async () => {
     const { ex, reports } = makeExecutor({ runtime_ms: 10, failure_rate: 1 });
-    await ex.start(makeJob(1, { FAKE_EXIT_CODE: '3', FAKE_RUNTIME_MS: '200' }));
-    await ex.start(makeJob(2, { FAKE_EXIT_CODE: '0' }));
+    await ex.start(makeJob(1, { env: { FAKE_EXIT_CODE: '3', FAKE_RUNTIME_MS: '200' } }));
+    await ex.start(makeJob(2, { env: { FAKE_EXIT_CODE: '0' } }));
     await ex.start(makeJob(3));
     await vi.advanceTimersByTimeAsync(200);
     const byId = new Map(reports.map((r) => [r.jobId, r]));
@@ -99,7 +99,7 @@ describe('fake executor with fake timers', () => {
   it('refuses starts as FAKE_FAIL_START asks, bad FAKE_* values, and unknown hosts', async () => {
     const { ex } = makeExecutor({ hosts: { count: 2 } });
     const fail = (id: number, env: Record<string, string>): ReturnType<FakeExecutor['start']> =>
-      ex.start(makeJob(id, env));
+      ex.start(makeJob(id, { env }));
     expect(await fail(1, { FAKE_FAIL_START: 'retryable' })).toMatchObject({
       ok: false,
       retryable: true,
@@ -139,7 +139,7 @@ describe('fake executor with fake timers', () => {
 
   it('kills a running job once, with wall time up to the kill, and ignores unknown ids', async () => {
     const { ex, reports } = makeExecutor({ runtime_ms: 1000 });
-    await ex.start(makeJob(1, {}, { cpu: 4 }));
+    await ex.start(makeJob(1, { requirements: { cpu: 4 } }));
     await vi.advanceTimersByTimeAsync(250);
     await ex.kill(1, 'killed by alice');
     await ex.kill(1, 'again');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeExecutorConfigSchema } from './config.js';
-import { makeJob } from './make-job.js';
+import { makeJob } from '@god/testkit';
 import { drawUnit, planRun } from './run-plan.js';
 
 const config = FakeExecutorConfigSchema.parse({ runtime_ms: 5, failure_rate: 0.5, seed: 9 });
@@ -16,7 +16,7 @@ describe('planRun', () => {
     ['an empty exit code', { FAKE_EXIT_CODE: '' }, { ok: false, retryable: false }],
     ['a negative exit code', { FAKE_EXIT_CODE: '-1' }, { ok: false, retryable: false }],
   ])('uses %s', (_name, env: Record<string, string>, expected) => {
-    expect(planRun(makeJob(1, env), config)).toMatchObject(expected);
+    expect(planRun(makeJob(1, { env }), config)).toMatchObject(expected);
   });
 
   it('draws in [0, 1), spread out, and different per seed, job id and attempt', () => {

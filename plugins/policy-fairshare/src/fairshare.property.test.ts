@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boundedSpan, type Weights } from './factors.js';
 import type { FairSharePolicy } from './fairshare.js';
-import { HOUR, makeJob, makePolicy, makeUsage, order, T0 } from './fixtures.js';
+import { HOUR, makeJob, makePolicy, makeUsage, order, T0 } from './test-fixtures.js';
 
 /** Any usage and priority state: past usage, running jobs, priorities, weights. */
 const stateArb = fc.record({

@@ -1,7 +1,7 @@
 import { tracksUsage, usesPriorities, type QueuedJob } from '@god/core';
 import { describe, expect, it } from 'vitest';
 import fairSharePolicy from './index.js';
-import { DAY, first, HOUR, makeJob, makePolicy, makeUsage, order, T0 } from './fixtures.js';
+import { DAY, first, HOUR, makeJob, makePolicy, makeUsage, order, T0 } from './test-fixtures.js';
 
 describe('FairShare ordering', () => {
   it('prefers the user with less recent usage, even over an older job', () => {

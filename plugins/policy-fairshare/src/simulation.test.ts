@@ -5,7 +5,7 @@
 import type { QueuedJob } from '@god/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DAY, makeJob, makePolicy, makeUsage, T0, type ConfigInput } from './fixtures.js';
+import { DAY, makeJob, makePolicy, makeUsage, T0, type ConfigInput } from './test-fixtures.js';
 
 const SLOTS = 16;
 const QUEUED_PER_USER = 3;

@@ -1,11 +1,12 @@
 import { tracksUsage, usesPriorities, type QueuedJob, type SchedulingPolicy } from '@god/core';
+import { makeQueuedJob } from '@god/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFifoPolicy } from './fifo.js';
 import fifoPolicy from './index.js';
 
 function makeJob(id: number, submitted: number, user = 'alice', project = 'default'): QueuedJob {
-  return { id, user, project, submitted, cpu: 1, ram: 2 ** 30, gpus: 0 };
+  return makeQueuedJob(id, user, submitted, { project });
 }
 
 function ids(policy: SchedulingPolicy, now = 0): number[] {

@@ -1,5 +1,6 @@
 /** Builders shared by the FairShare tests and simulations (not exported by the package). */
 import type { JobUsage, QueuedJob, SchedulingPolicy } from '@god/core';
+import { makeQueuedJob } from '@god/testkit';
 import type { z } from 'zod';
 import { FairShareConfigSchema } from './config.js';
 import { createFairSharePolicy, type FairSharePolicy } from './fairshare.js';
@@ -19,7 +20,7 @@ export function makeJob(
   submitted: number,
   more: Partial<QueuedJob> = {},
 ): QueuedJob {
-  return { id, user, project: 'lab', submitted, cpu: 1, ram: 2 ** 30, gpus: 0, ...more };
+  return makeQueuedJob(id, user, submitted, { project: 'lab', ...more });
 }
 
 /** Usage of `cpuSeconds` on one CPU with no RAM or GPU (billing = cpuSeconds with defaults). */
