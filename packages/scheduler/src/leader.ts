@@ -134,6 +134,7 @@ export class Leader implements Term {
   /** Runs `fn` after everything queued before it: state changes never interleave. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn);
+    // The caller gets the failure through `run`; the chain only orders what comes next.
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -232,6 +233,7 @@ export class Leader implements Term {
       this.dirty = false;
       this.lastPass = await this.exclusive(() => runPass(this.pass));
       this.passes += 1;
+      // Metrics only: a lost count changes no decision and the next pass records again.
       if (this.lastPass.considered > 0)
         void this.deps.recordPass?.(this.lastPass).catch(() => undefined);
       if (this.lastPass.placed >= this.deps.config.scheduler.batch) this.dirty = true;

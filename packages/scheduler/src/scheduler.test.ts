@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCpuset } from './placement/index.js';
+import type { Scheduler } from './scheduler.js';
 import { SchedulerEnv, waitFor } from './test-harness.js';
 
 let env: SchedulerEnv | undefined;
@@ -238,7 +239,7 @@ describe('scheduler on real Redis, SQLite and the agent', () => {
     await s.setMaintenance(true);
     await waitFor('paused', () => s.leader()?.maintenance === true);
     const job = await env.submit({});
-    await new Promise((r) => setTimeout(r, 300)); // several passes at 50 ms: none may place it
+    await morePasses(s, 3); // none of them may place it
     const held = await env.store.getJob(job.id);
     expect(held?.state).toBe('pending');
     expect(held?.why?.code).toBe('MAINTENANCE');
@@ -253,7 +254,7 @@ describe('scheduler on real Redis, SQLite and the agent', () => {
     const job = await env.submit({});
     const s = await env.startScheduler();
     await waitFor('leader passed', () => (s.leader()?.lastPass ?? null) !== null);
-    await new Promise((r) => setTimeout(r, 300));
+    await morePasses(s, 3);
     expect((await env.store.getJob(job.id))?.state).toBe('pending');
     // `god maintenance off`: the flag and an event, as the CLI does.
     await env.redis.hset(env.keys.schedulerSettings(), 'maintenance', '0');
@@ -324,3 +325,9 @@ describe('pending counters', () => {
     );
   });
 });
+
+/** Waits until the leader of `s` has run `n` more scheduling passes than now. */
+async function morePasses(s: Scheduler, n: number): Promise<void> {
+  const from = s.leader()?.passes ?? 0;
+  await waitFor(`${n} more passes`, () => (s.leader()?.passes ?? 0) >= from + n);
+}

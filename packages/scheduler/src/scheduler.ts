@@ -142,6 +142,7 @@ function createContention(
       // A term that cannot go on must not keep the lease: step down, let another take over.
       const failed = elector;
       elector = newElector();
+      // Its failure was logged above; stopping an elector that lost Redis can fail too, harmlessly.
       await failed.stop().catch(() => undefined);
       if (!stopping)
         await elector

@@ -31,22 +31,20 @@ import {
 import { createAgent, type Agent } from '@god/agent';
 import { fakeExecutor, FakeExecutorConfigSchema, type FakeExecutor } from '@god/executor-fake';
 import { createStore, type Store, type User } from '@god/store';
+import { waitFor as kitWaitFor } from '@god/testkit';
 import { inject } from 'vitest';
 import { createScheduler, type Scheduler } from './scheduler.js';
 
-/** Polls `check` until it returns a truthy value (returned) or the deadline passes. */
-export async function waitFor<T>(
+/**
+ * The test kit's waitFor with the scheduler tests' longer default deadline (15 s: a pass, a
+ * dispatch and an agent start on a loaded machine) and their positional timeout.
+ */
+export function waitFor<T>(
   what: string,
   check: () => T | Promise<T>,
   timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+): ReturnType<typeof kitWaitFor<T>> {
+  return kitWaitFor(what, check, { timeoutMs });
 }
 
 /** Options of a scheduler test environment. */
