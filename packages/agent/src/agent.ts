@@ -8,6 +8,7 @@
 import {
   GodError,
   isRecoverable,
+  reportsCapacity,
   type Executor,
   type ExitReport,
   type HostInfo,
@@ -114,12 +115,14 @@ class AgentImpl implements Agent {
     if (this.state !== 'new') throw new GodError('CONFLICT', 'an agent can be started once');
     this.state = 'started';
     this.served = pickHosts(await opts.executor.hosts(), opts.hostName);
+    const { executor } = opts;
     this.heartbeat = createHeartbeat({
       registry: createNodeRegistry({ redis: opts.redis, keys: opts.keys, logger: opts.logger }),
       events: this.events,
       hosts: this.served,
       intervalMs: opts.heartbeatMs,
       logger: opts.logger,
+      ...(reportsCapacity(executor) && { capacity: () => executor.capacity() }),
     });
     // Listen before consuming: no end of a job started here can go unheard.
     this.unsubscribe = opts.executor.onExit((report) => this.onExit(report));

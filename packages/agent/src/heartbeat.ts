@@ -2,9 +2,11 @@
  * The agent's presence in the node registry: registers its hosts (and says so on the event
  * stream, which makes the scheduler reload hosts), then heartbeats them every `intervalMs`. A
  * host the registry no longer knows (removed, or Redis lost its data) is registered again, so a
- * Redis restart heals by itself.
+ * Redis restart heals by itself. An executor that places jobs itself and reports its free
+ * capacity has it sent with every beat; when it cannot say, it is reported full, so nothing is
+ * handed to an orchestrator that does not answer.
  */
-import { EVENTS, type HostInfo } from '@god/core';
+import { EVENTS, type ExecutorCapacity, type HostInfo } from '@god/core';
 import type { EventPublisher, Logger, NodeRegistry } from '@god/coord';
 
 /** Keeps hosts registered and fresh until stopped. */
@@ -22,14 +24,27 @@ export function createHeartbeat(deps: {
   hosts: readonly HostInfo[];
   intervalMs: number;
   logger: Logger;
+  /** The executor's free capacity now (executors that place jobs themselves and report it). */
+  capacity?: () => Promise<ExecutorCapacity>;
 }): Heartbeat {
   const { registry, events, hosts, logger: log } = deps;
+
+  async function free(): Promise<ExecutorCapacity | undefined> {
+    if (deps.capacity === undefined) return undefined;
+    try {
+      return await deps.capacity();
+    } catch (err) {
+      log.warn({ err }, 'executor capacity unknown: reported full until it answers');
+      return { cpu: 0, ram: 0, gpus: 0, jobs: 0 };
+    }
+  }
   let timer: NodeJS.Timeout | null = null;
   let beating: Promise<void> = Promise.resolve();
   let stopped = false;
 
   async function register(list: readonly HostInfo[]): Promise<void> {
-    for (const host of list) await registry.register(host);
+    const report = await free();
+    for (const host of list) await registry.register(host, report);
     await events.publish(EVENTS.hosts, { hosts: list.map((h) => h.name) });
     log.info({ hosts: list.map((h) => h.name) }, 'hosts registered');
   }
@@ -37,7 +52,9 @@ export function createHeartbeat(deps: {
   async function beat(): Promise<void> {
     try {
       const missing: HostInfo[] = [];
-      for (const host of hosts) if (!(await registry.heartbeat(host.name))) missing.push(host);
+      const report = await free();
+      for (const host of hosts)
+        if (!(await registry.heartbeat(host.name, report))) missing.push(host);
       if (missing.length > 0) await register(missing);
     } catch (err) {
       // Redis is away: keep beating; the scheduler will see the host stale meanwhile.

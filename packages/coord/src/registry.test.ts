@@ -71,6 +71,35 @@ describe('node registry', () => {
     expect(await registry.heartbeat('ghost')).toBe(true);
   });
 
+  it('keeps the free capacity of the last heartbeat with its time, apart from the description', async () => {
+    const { registry, keys } = makeRegistry();
+    const GB = 2 ** 30;
+    const at = await registry.register(makeHost('swarm'), {
+      cpu: 4,
+      ram: 8 * GB,
+      gpus: 0,
+      jobs: 9,
+    });
+    expect((await registry.list())[0]!.host.free).toEqual({
+      cpu: 4,
+      ram: 8 * GB,
+      gpus: 0,
+      jobs: 9,
+      at,
+    });
+    expect(await registry.heartbeat('swarm', { cpu: 1, ram: GB, gpus: 0, jobs: 2 })).toBe(true);
+    const [entry] = await registry.alive(60_000);
+    expect(entry!.host.free).toEqual({ cpu: 1, ram: GB, gpus: 0, jobs: 2, at: entry!.lastSeen });
+    // A host description read back (with its report) and registered again stores no stale report.
+    await registry.register(entry!.host);
+    expect((await registry.list())[0]!.host).toEqual(makeHost('swarm'));
+    const info = await clients.connect().hget(keys.node('swarm'), 'info');
+    expect(info).not.toContain('free');
+    // A report that is not one (another writer) is ignored, not trusted.
+    await clients.connect().hset(keys.node('swarm'), 'free', '{"cpu":"lots"}', 'freeAt', '1');
+    expect((await registry.list())[0]!.host.free).toBeUndefined();
+  });
+
   it('removes a host and all its keys', async () => {
     const { registry, keys } = makeRegistry();
     await registry.register(makeHost('gone'));

@@ -4,13 +4,14 @@
  * heartbeat is fresh; what to do with the jobs of a host that went quiet is the watcher's call.
  *
  * Layout: `nodes()` is a sorted set of host names scored by last heartbeat (ms), `node(host)` a
- * hash with `info` (HostInfo JSON) and `registeredAt`. Times are Redis server time (`TIME` inside
+ * hash with `info` (HostInfo JSON), `registeredAt`, and for an executor that places jobs itself
+ * the free capacity of its last heartbeat (`free`, ExecutorCapacity JSON, and `freeAt`). Times are Redis server time (`TIME` inside
  * the scripts, `TIME` before range reads), so agents' clocks and readers' clocks never disagree.
  *
  * Events: the registry publishes nothing. The caller (the agent) publishes `hosts.changed` after
  * `register` / `remove`: it owns the event publisher and knows whether anything changed.
  */
-import type { HostInfo } from '@god/core';
+import type { ExecutorCapacity, HostInfo, ReportedCapacity } from '@god/core';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -24,13 +25,17 @@ export interface NodeEntry {
 
 /** Registers agent hosts, records their heartbeats, and lists them. */
 export interface NodeRegistry {
-  /** Adds or replaces `host` and counts as a heartbeat; resolves to the heartbeat time. */
-  register(host: HostInfo): Promise<number>;
   /**
-   * Records a heartbeat of a registered host; resolves to false when the host is not registered
-   * (removed, or Redis lost its data): the agent then registers again.
+   * Adds or replaces `host` and counts as a heartbeat (with `free`, the capacity it has free
+   * now, for an executor that places jobs itself); resolves to the heartbeat time.
    */
-  heartbeat(name: string): Promise<boolean>;
+  register(host: HostInfo, free?: ExecutorCapacity): Promise<number>;
+  /**
+   * Records a heartbeat of a registered host, with its free capacity when it reports one;
+   * resolves to false when the host is not registered (removed, or Redis lost its data): the
+   * agent then registers again.
+   */
+  heartbeat(name: string, free?: ExecutorCapacity): Promise<boolean>;
   /** Every registered host, fresh or not, ordered by name. */
   list(): Promise<NodeEntry[]>;
   /** Hosts whose last heartbeat is at most `maxAgeMs` old, ordered by name. */
@@ -45,20 +50,32 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-/** KEYS: nodes, node. ARGV: name, info JSON. Writes info and heartbeat together; returns now. */
+/** Records the free capacity in ARGV[2] ('' for none) at `now`. */
+const FREE_LUA = `
+if ARGV[2] == '' then redis.call('HDEL', KEYS[2], 'free', 'freeAt')
+else redis.call('HSET', KEYS[2], 'free', ARGV[2], 'freeAt', now) end
+`;
+
+/**
+ * KEYS: nodes, node. ARGV: name, free JSON or '', info JSON. Writes info, free capacity and
+ * heartbeat together; returns now.
+ */
 const REGISTER = defineScript(`${NOW_LUA}
-redis.call('HSET', KEYS[2], 'info', ARGV[2], 'registeredAt', now)
+redis.call('HSET', KEYS[2], 'info', ARGV[3], 'registeredAt', now)
+${FREE_LUA}
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 return now
 `);
 
 /**
- * KEYS: nodes, node. ARGV: name. Heartbeat only for a host whose description exists: a bare
- * heartbeat would make a host "alive" that readers cannot describe. Returns now, or 0.
+ * KEYS: nodes, node. ARGV: name, free JSON or ''. Heartbeat only for a host whose description
+ * exists: a bare heartbeat would make a host "alive" that readers cannot describe. Returns
+ * now, or 0.
  */
 const HEARTBEAT = defineScript(`
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 ${NOW_LUA}
+${FREE_LUA}
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 return now
 `);
@@ -80,32 +97,36 @@ export function createNodeRegistry(deps: {
     }
     if (scored.length === 0) return [];
     const pipeline = redis.pipeline();
-    for (const s of scored) pipeline.hget(keys.node(s.name), 'info');
+    for (const s of scored) pipeline.hmget(keys.node(s.name), 'info', 'free', 'freeAt');
     const replies = (await pipeline.exec()) ?? [];
     const entries: NodeEntry[] = [];
     scored.forEach((s, i) => {
-      const [err, json] = replies[i] ?? [null, null];
+      const [err, fields] = replies[i] ?? [null, null];
       if (err !== null) throw err;
+      const [json, freeJson, freeAt] = (fields as Array<string | null> | null) ?? [null];
       const host = parseHost(json);
       // Null: removed between the two reads (skip quietly), or not ours to read (say so).
       if (host === null) {
         if (json !== null) log.warn({ host: s.name }, 'malformed node entry skipped');
         return;
       }
+      const free = parseFree(freeJson, freeAt);
+      if (free !== null) host.free = free;
       entries.push({ host, lastSeen: s.lastSeen });
     });
     return entries.sort((a, b) => (a.host.name < b.host.name ? -1 : 1));
   }
 
   return {
-    async register(host) {
+    async register(host, free) {
+      const { free: _reported, ...info } = host; // a report is a heartbeat's, not the host's
       const name = host.name;
-      return toInt(
-        await REGISTER.run(redis, [keys.nodes(), keys.node(name)], [name, JSON.stringify(host)]),
-      );
+      const argv = [name, freeArg(free), JSON.stringify(info)];
+      return toInt(await REGISTER.run(redis, [keys.nodes(), keys.node(name)], argv));
     },
-    async heartbeat(name) {
-      return toInt(await HEARTBEAT.run(redis, [keys.nodes(), keys.node(name)], [name])) > 0;
+    async heartbeat(name, free) {
+      const argv = [name, freeArg(free)];
+      return toInt(await HEARTBEAT.run(redis, [keys.nodes(), keys.node(name)], argv)) > 0;
     },
     async list() {
       return describe(await redis.zrange(keys.nodes(), 0, -1, 'WITHSCORES'));
@@ -136,5 +157,29 @@ function parseHost(json: unknown): HostInfo | null {
     return value as HostInfo;
   } catch {
     return null;
+  }
+}
+
+/** The script argument of a free capacity: its JSON, or '' for none. */
+function freeArg(free: ExecutorCapacity | undefined): string {
+  if (free === undefined) return '';
+  const { cpu, ram, gpus, jobs } = free;
+  return JSON.stringify({ cpu, ram, gpus, jobs });
+}
+
+/** A stored free capacity, or null when there is none or it is not one. */
+function parseFree(
+  json: string | null | undefined,
+  at: string | null | undefined,
+): ReportedCapacity | null {
+  if (typeof json !== 'string' || typeof at !== 'string') return null;
+  try {
+    const v = JSON.parse(json) as Partial<ExecutorCapacity>;
+    const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+    const [cpu, ram, gpus, jobs] = [n(v.cpu), n(v.ram), n(v.gpus), n(v.jobs)];
+    if (cpu === null || ram === null || gpus === null || jobs === null) return null;
+    return { cpu, ram, gpus, jobs, at: Number(at) };
+  } catch {
+    return null; // not ours to read: the host is then treated as reporting nothing
   }
 }

@@ -33,6 +33,25 @@ export interface HostInfo {
   reservedFor: { users: string[]; projects: string[] } | null;
   /** Host port range for mapped container ports, inclusive. */
   portRange: [number, number] | null;
+  /**
+   * The free capacity an executor that places jobs itself reported at its last heartbeat, as
+   * the node registry read it (absent: it reports none, or this is a host god places on).
+   */
+  free?: ReportedCapacity;
+}
+
+/** Capacity of an executor that places jobs itself (RAM in bytes, as jobs ask for it). */
+export interface ExecutorCapacity {
+  cpu: number;
+  ram: number;
+  gpus: number;
+  /** More jobs it accepts now. */
+  jobs: number;
+}
+
+/** Free capacity as reported, and when (epoch ms, the registry's clock). */
+export interface ReportedCapacity extends ExecutorCapacity {
+  at: number;
 }
 
 /** The end of a job's run, as reported by an executor. */
@@ -103,6 +122,21 @@ export interface SuspendableExecutor extends Executor {
 export function isSuspendable(e: Executor): e is SuspendableExecutor {
   const s = e as Partial<SuspendableExecutor>;
   return typeof s.suspend === 'function' && typeof s.resume === 'function';
+}
+
+/**
+ * An executor that places jobs itself and knows what its cluster has free now (an orchestrator
+ * also runs other work): its agent reports this with every heartbeat, and the scheduler admits
+ * jobs against it rather than against the declared capacity alone.
+ */
+export interface CapacityReportingExecutor extends Executor {
+  /** Free capacity now, counting every job it runs or has queued. */
+  capacity(): Promise<ExecutorCapacity>;
+}
+
+/** True when the executor reports its free capacity. */
+export function reportsCapacity(e: Executor): e is CapacityReportingExecutor {
+  return !e.placesJobs && typeof (e as Partial<CapacityReportingExecutor>).capacity === 'function';
 }
 
 /** A run an executor found still going when it (re)started: which job, attempt and epoch. */

@@ -12,7 +12,7 @@ import type {
 } from '@god/core';
 import type { Store } from '@god/store';
 import type { LeaderState } from './leader-state.js';
-import type { ExecutorCapacity } from './placer/index.js';
+import type { DelegatedCapacity } from './placer/index.js';
 
 /** What one pass did. */
 export interface PassStats {
@@ -41,9 +41,10 @@ export interface LeaderDeps {
   hosts(): Promise<HostInfo[]>;
   /**
    * The live executors that place jobs themselves (`Executor.placesJobs` false), each with the
-   * capacity it declares in the node registry (null: none). Absent: god places every job (NUMA).
+   * capacity it declares in the node registry and the free capacity it last reported there.
+   * Absent: god places every job (NUMA).
    */
-  executorCapacity?(): Promise<ReadonlyMap<string, ExecutorCapacity | null>>;
+  executorCapacity?(): Promise<ReadonlyMap<string, DelegatedCapacity>>;
   /** The newest event id, read before the snapshot. */
   lastEventId(): Promise<string>;
   /** Consumes events after `from` until `signal` aborts. */

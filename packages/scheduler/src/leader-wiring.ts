@@ -57,7 +57,11 @@ export function leaderDepsOf(deps: SchedulerDeps, x: WiringExtras): LeaderDeps {
       (await deps.hosts(config.scheduler.host_timeout_ms)).filter((h) => !isDelegatedHost(h)),
     executorCapacity: async () => {
       const alive = await deps.hosts(config.scheduler.host_timeout_ms);
-      return new Map(alive.filter(isDelegatedHost).map((h) => [h.name, declaredCapacity(h)]));
+      return new Map(
+        alive
+          .filter(isDelegatedHost)
+          .map((h) => [h.name, { declared: declaredCapacity(h), reported: h.free ?? null }]),
+      );
     },
     lastEventId: () => lastEventId(deps.redis, deps.keys),
     consume: async (from, handler, signal) => {

@@ -19,21 +19,21 @@ import { runPass, type PassContext, type PassStats } from './pass.js';
 import {
   createDelegatedPlacer,
   DELEGATED_SHARD,
-  freeCapacity,
-  type ExecutorCapacity,
+  roomOf,
+  type DelegatedCapacity,
+  type PlacedShare,
   type Placer,
 } from './placer/index.js';
 import { PendingCounters } from './pending-counters.js';
 import { createCluster, placementRequestOf } from './placement/index.js';
 import { Quotas } from './quotas.js';
-import { isArrayJob, schedJobOf, type SchedJob } from './sched-job.js';
+import { isArrayJob, schedJobOf } from './sched-job.js';
 import { pages } from './store-pages.js';
 import { TermEvents } from './term-events.js';
 import { WhyLog } from './why-log.js';
 
 export type { LeaderDeps, Logger } from './leader-deps.js';
 
-const NO_DELEGATES: ReadonlyMap<string, ExecutorCapacity | null> = new Map();
 /** The leader of one term (epoch). */
 export class Leader implements Term {
   state!: LeaderState;
@@ -55,8 +55,11 @@ export class Leader implements Term {
   private readonly counters: PendingCounters;
   private readonly intake: Intake;
   private readonly pass: PassContext;
-  /** The delegating executors and the capacity each reported, read before each pass. */
-  private capacity: ReadonlyMap<string, ExecutorCapacity | null> = NO_DELEGATES;
+  /**
+   * The delegating executors seen this term and what is known of their capacity, read before
+   * each pass; null for one whose registry entry went stale (its jobs then wait, not elsewhere).
+   */
+  private readonly capacity = new Map<string, DelegatedCapacity | null>();
   private readonly events: TermEvents;
   private operatorMaintenance: boolean | null = null;
   private wake: (() => void) | null = null;
@@ -146,6 +149,11 @@ export class Leader implements Term {
     this.poke();
   }
 
+  /** The delegating executors seen this term and their capacity (null: not answering). */
+  get delegates(): ReadonlyMap<string, DelegatedCapacity | null> {
+    return this.capacity;
+  }
+
   /** Wakes the pass loop soon (an event changed something). */
   poke(): void {
     this.dirty = true;
@@ -186,9 +194,9 @@ export class Leader implements Term {
       },
       delegatedPlacers: () => {
         const placers = new Map<string, Placer>();
-        for (const [name, declared] of this.capacity) {
-          const free = declared === null ? null : freeCapacity(declared, this.placedOn(name));
-          placers.set(name, createDelegatedPlacer(name, free));
+        for (const [name, known] of this.capacity) {
+          const free = known === null ? null : roomOf(known, [...this.placedOn(name)]);
+          placers.set(name, createDelegatedPlacer(name, free, known?.declared ?? null));
         }
         return placers;
       },
@@ -203,14 +211,17 @@ export class Leader implements Term {
     if (now - this.hostsAt < 1_000) return;
     this.hostsAt = now;
     this.state.cluster.updateHosts(await this.deps.hosts());
-    this.capacity = (await this.deps.executorCapacity?.()) ?? NO_DELEGATES;
+    const live = (await this.deps.executorCapacity?.()) ?? new Map<string, DelegatedCapacity>();
+    for (const name of this.capacity.keys()) if (!live.has(name)) this.capacity.set(name, null);
+    for (const [name, known] of live) this.capacity.set(name, known);
   }
 
   /** The jobs placed on executor `name` (by their own executor or the default one). */
-  private *placedOn(name: string): Iterable<SchedJob> {
+  private *placedOn(name: string): Iterable<PlacedShare> {
     const fallback = this.deps.config.executor;
-    for (const { job } of this.state.placed.values())
-      if ((job.executor ?? fallback) === name) yield job;
+    for (const { job, since } of this.state.placed.values())
+      if ((job.executor ?? fallback) === name)
+        yield { cpu: job.cpu, ram: job.ram, gpus: job.gpus, since };
   }
 
   private async loop(): Promise<void> {

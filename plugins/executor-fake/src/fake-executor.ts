@@ -8,6 +8,7 @@
  * (`startedAt + run time + suspended time`) or later, never earlier.
  */
 import type {
+  ExecutorCapacity,
   ExitListener,
   ExitReport,
   HostInfo,
@@ -33,6 +34,13 @@ export interface FakeExecutor extends SuspendableExecutor {
   readonly maxRunning: number;
   /** Ids of the jobs running or suspended now, starting ones included. */
   runningJobs(): number[];
+  /**
+   * Delegating: the capacity free now, the declared one less its runs and the foreign load
+   * (reported with every heartbeat, as an orchestrator would).
+   */
+  capacity(): Promise<ExecutorCapacity>;
+  /** Delegating: work the stand-in orchestrator runs besides god's jobs (RAM in bytes). */
+  setForeignLoad(load: Pick<ExecutorCapacity, 'cpu' | 'ram' | 'gpus'>): void;
 }
 
 const CLOSED: StartResult = { ok: false, retryable: true, reason: 'executor closed' };
@@ -56,6 +64,7 @@ class FakeExecutorImpl implements FakeExecutor {
   private startsInFlight = 0;
   private peakStarts = 0;
   private peakRunning = 0;
+  private foreign = { cpu: 0, ram: 0, gpus: 0 };
 
   constructor(
     private readonly config: FakeExecutorConfig,
@@ -189,6 +198,27 @@ class FakeExecutorImpl implements FakeExecutor {
 
   runningJobs(): number[] {
     return [...this.runs.keys()];
+  }
+
+  capacity(): Promise<ExecutorCapacity> {
+    const declared = this.config.delegated;
+    if (declared === null) return Promise.resolve({ cpu: 0, ram: 0, gpus: 0, jobs: 0 });
+    const free = {
+      cpu: declared.cores - this.foreign.cpu,
+      ram: declared.ram_gb * 2 ** 30 - this.foreign.ram,
+      gpus: declared.gpus - this.foreign.gpus,
+      jobs: Number.MAX_SAFE_INTEGER,
+    };
+    for (const run of this.runs.values()) {
+      free.cpu -= run.cpu;
+      free.ram -= run.ram;
+      free.gpus -= run.gpus;
+    }
+    return Promise.resolve(free);
+  }
+
+  setForeignLoad(load: Pick<ExecutorCapacity, 'cpu' | 'ram' | 'gpus'>): void {
+    this.foreign = { cpu: load.cpu, ram: load.ram, gpus: load.gpus };
   }
 
   /** Waits out the start latency on the queue; resolves early when the executor closes. */

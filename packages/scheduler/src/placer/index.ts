@@ -5,6 +5,8 @@ export {
   declaredCapacity,
   freeCapacity,
   isDelegatedHost,
-  type ExecutorCapacity,
+  roomOf,
+  type DelegatedCapacity,
+  type PlacedShare,
 } from './delegated.js';
 export { DELEGATED_LABEL, DELEGATED_SHARD } from '@god/core';
