@@ -18,4 +18,6 @@ export interface Principal {
    * ms); null when its source does not expire (a password, a key without expiry).
    */
   notAfter: number | null;
+  /** Set when the browser session cookie authenticated the request: when the session ends. */
+  cookie?: { expiresAt: number };
 }
