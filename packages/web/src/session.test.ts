@@ -4,6 +4,8 @@
  * state-changing request also needs the session's X-CSRF-Token; Authorization wins over it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenService, tokenSecret } from './auth/tokens.js';
+import { newPasswordSession } from './auth/sessions.js';
 import { browserCall, logIn, post, type Browser } from './test-browser.js';
 import { WebHarness, type TestUser } from './test-helpers.js';
 
@@ -71,6 +73,36 @@ describe('browser login', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toEqual(b.body);
     expect(await (await call(b, 'GET', '/auth/me')).json()).toMatchObject({ id: 'bob' });
+  });
+
+  it('renews a session past half its life, with the same sid and CSRF value', async () => {
+    const fresh = await logIn(h.url, { apiKey: alice.key });
+    const young = await call(fresh, 'GET', '/auth/session');
+    expect(young.headers.getSetCookie()).toEqual([]);
+
+    // A session opened 40 minutes ago, signed with the process's own secret.
+    const ttl = h.config.auth.token_ttl_s;
+    const past = createTokenService({
+      secret: tokenSecret(h.config.auth),
+      ttlSeconds: ttl,
+      now: () => Date.now() - 2_400_000,
+    });
+    const sid = newPasswordSession();
+    const old = { cookie: `god_session=${(await past.issue('alice', sid)).token}` };
+    const res = await call(old, 'GET', '/jobs');
+    expect(res.status).toBe(200);
+    const renewed = res.headers.getSetCookie()[0]!;
+    expect(renewed).toMatch(
+      /^god_session=[A-Za-z0-9_.-]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict$/,
+    );
+    const again = { cookie: renewed.split(';')[0]! };
+    const view = (await (await call(again, 'GET', '/auth/session')).json()) as Browser['body'];
+    expect(view.expiresAt).toBeGreaterThan(Date.now() + (ttl - 60) * 1000);
+    expect(view.csrf).toBe(past.csrfFor(sid));
+    // Same sid: logging out the renewed cookie ends the old one too.
+    const headers = { 'X-CSRF-Token': view.csrf };
+    expect((await call(again, 'DELETE', '/auth/session', { headers })).status).toBe(204);
+    expect((await call(old, 'GET', '/jobs')).status).toBe(401);
   });
 
   it('marks the cookie Secure when a trusted proxy says the request came over https', async () => {

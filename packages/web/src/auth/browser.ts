@@ -5,9 +5,15 @@
  * browser attaches cookies on its own, a state-changing request authenticated by the cookie must
  * also carry the session's CSRF value in `X-CSRF-Token`: an HMAC of the sid under the server's
  * secret (tokens.ts), which another site can neither read nor compute.
+ *
+ * A session in use is renewed: past half its lifetime, any request it authenticates gets a new
+ * token of the same sid (same CSRF value, same revocation) in a fresh cookie, so only a browser
+ * left idle for a whole token lifetime (`auth.token_ttl_s`) is logged out. No token lives longer
+ * than that lifetime, so revocation marks keep covering every token of a session.
  */
 import { parse, serialize } from 'cookie';
 import type { Request } from 'express';
+import type { TokenService } from './tokens.js';
 
 /** The cookie that holds a browser session's token. */
 export const SESSION_COOKIE = 'god_session';
@@ -51,4 +57,22 @@ export function clearedSessionCookie(secure: boolean): string {
     maxAge: 0,
     secure,
   });
+}
+
+/**
+ * The renewed session of a cookie-authenticated request: a fresh token of the same `sid` when
+ * the current one is past half of `ttlSeconds`; null when it is young enough or cannot outlive
+ * itself (an API key expiring first).
+ */
+export async function renewal(
+  tokens: TokenService,
+  session: { login: string; sid: string; notAfter: number | null; expiresAt: number },
+  ttlSeconds: number,
+  now: number,
+  secure: boolean,
+): Promise<{ expiresAt: number; setCookie: string } | null> {
+  if (session.expiresAt - now > (ttlSeconds * 1000) / 2) return null;
+  const { token, expiresAt } = await tokens.issue(session.login, session.sid, session.notAfter);
+  if (expiresAt <= session.expiresAt) return null;
+  return { expiresAt, setCookie: sessionCookie(token, (expiresAt - now) / 1000, secure) };
 }

@@ -19,7 +19,7 @@ import type { Store, User } from '@god/store';
 import { HttpError } from '../http/errors.js';
 import type { Authenticate } from '../http/route.js';
 import { checkApiKey, looksLikeApiKey } from './api-keys.js';
-import { CSRF_HEADER, isUnsafeMethod, sessionTokenOf } from './browser.js';
+import { CSRF_HEADER, isUnsafeMethod, renewal, sessionTokenOf } from './browser.js';
 import type { LoginLimiter } from './login-limit.js';
 import type { Principal } from './principal.js';
 import { keySession, newPasswordSession, type Sessions } from './sessions.js';
@@ -115,15 +115,6 @@ export function createIdentity(deps: IdentityDeps): Identity {
     return p;
   }
 
-  async function fromCookie(req: Request): Promise<Principal | null> {
-    const value = sessionTokenOf(req);
-    if (value === null) return null;
-    // An ended or forged session is no credential: a login still works, anything else is a 401.
-    const found = await token(value);
-    if (found !== null) checkCsrf(deps.tokens, req, found.p.sid);
-    return found === null ? null : { ...found.p, cookie: { expiresAt: found.expiresAt } };
-  }
-
   return {
     principal,
     apiKey,
@@ -132,7 +123,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const header = req.headers.authorization;
       // Authorization wins over the cookie: no other site can set it, so it needs no CSRF check.
       if (header !== undefined && header !== '') return bearer(header);
-      return opts.cookie === true ? fromCookie(req) : null;
+      return opts.cookie === true ? fromCookie(deps, req, token) : null;
     },
     async login(login, password, addr) {
       await deps.limiter.check(login, addr);
@@ -150,6 +141,30 @@ export function createIdentity(deps: IdentityDeps): Identity {
       return p;
     },
   };
+}
+
+/**
+ * The principal of the request's session cookie (renewed when due); null when there is none or
+ * it is no longer valid; 403 for a state change without the session's CSRF value.
+ */
+async function fromCookie(
+  deps: IdentityDeps,
+  req: Request,
+  token: (value: string) => Promise<{ p: Principal; expiresAt: number } | null>,
+): Promise<Principal | null> {
+  const value = sessionTokenOf(req);
+  if (value === null) return null;
+  // An ended or forged session is no credential: a login still works, anything else is a 401.
+  const found = await token(value);
+  if (found === null) return null;
+  const { p, expiresAt } = found;
+  checkCsrf(deps.tokens, req, p.sid);
+  const session = { login: p.id, sid: p.sid, notAfter: p.notAfter, expiresAt };
+  const ttl = deps.config.auth.token_ttl_s;
+  const renewed = await renewal(deps.tokens, session, ttl, deps.now(), req.secure);
+  const cookie =
+    renewed === null ? { expiresAt } : { expiresAt: renewed.expiresAt, renewed: renewed.setCookie };
+  return { ...p, cookie };
 }
 
 /** Throws 403 unless a state-changing request carries the CSRF value of session `sid`. */

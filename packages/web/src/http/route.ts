@@ -94,6 +94,9 @@ export function mount(router: Router, routes: readonly Route[], authenticate: Au
     router[r.method](path, async (req, res) => {
       // Public routes act on no one's authority: a stale session cookie never stops a login.
       const principal = await authenticate(req, { cookie: r.access !== 'public' });
+      // A browser session past half its life gets its renewed cookie with any answer.
+      if (principal?.cookie?.renewed !== undefined)
+        res.setHeader('Set-Cookie', principal.cookie.renewed);
       if (r.access !== 'public' && principal === null)
         throw new HttpError(
           'UNAUTHENTICATED',
