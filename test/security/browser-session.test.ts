@@ -123,6 +123,36 @@ describe('cross-site requests with alice’s session cookie', () => {
   });
 });
 
+describe('a cross-site login form', () => {
+  it('cannot log alice’s browser into the attacker’s session', async () => {
+    // A form can send text/plain or urlencoded bodies only; god reads JSON only, and a
+    // cross-site fetch with a JSON body needs a CORS preflight that god never grants.
+    for (const [type, body] of [
+      ['text/plain', JSON.stringify({ apiKey: god.bob.key })],
+      ['application/x-www-form-urlencoded', `apiKey=${encodeURIComponent(god.bob.key)}`],
+    ]) {
+      const a = await send(god.url, {
+        method: 'POST',
+        path: '/api/v1/auth/session',
+        headers: { 'Content-Type': type!, Origin: 'https://evil.example' },
+        body: Buffer.from(body!),
+      });
+      expect(a.status, type).toBe(400);
+      expect(a.headers['set-cookie'], type).toBeUndefined();
+    }
+    const preflight = await send(god.url, {
+      method: 'OPTIONS',
+      path: '/api/v1/auth/session',
+      headers: {
+        Origin: 'https://evil.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
 describe('a session cookie stolen from alice’s browser', () => {
   it('is refused everywhere once she logged out', async () => {
     const alice = await logIn(god.alice.key);
