@@ -290,6 +290,8 @@ export const ConfigSchema = z.strictObject({
       request_timeout_ms: positiveMs.default(60_000),
       /** An idle keep-alive connection is closed after this long (ms). */
       keep_alive_timeout_ms: positiveMs.default(5_000),
+      /** Directory of the web UI's built files; empty: the installed `@god/ui` package's dist. */
+      ui_dir: z.string().default(''),
       /** Job fields users may change after submission; admin_only ones only by admins. */
       dynamic_fields: z
         .array(

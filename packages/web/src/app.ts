@@ -1,6 +1,6 @@
 /**
  * The express application: `/api/v1` (god's API and its OpenAPI document), `/api/1.0`
- * (GO-Docker's), `/metrics` and health. Everything a route answers, errors included, is JSON
+ * (GO-Docker's), `/metrics`, health, and the web UI's files (http/ui.ts). Everything a route answers, errors included, is JSON
  * (or a stream the route announced); state changes are never GET.
  */
 import express, { type Express, type Request } from 'express';
@@ -14,6 +14,7 @@ import { configRoute, usageRoutes } from './api/info.js';
 import { projectRoutes } from './api/projects.js';
 import { userRoutes } from './api/users.js';
 import { authRoutes } from './api/auth-routes.js';
+import { sessionRoutes } from './api/session-routes.js';
 import { fileRoutes } from './api/files.js';
 import { jobRoutes } from './api/jobs.js';
 import { eventRoutes } from './api/live.js';
@@ -22,6 +23,7 @@ import { createJobServices, type JobServices } from './job-services.js';
 import { jsonBody } from './http/body.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
+import { securityHeaders, uiDirOf, uiRouter } from './http/ui.js';
 import { mount, route, type Route } from './http/route.js';
 
 /** The API version in the OpenAPI document. */
@@ -36,6 +38,7 @@ export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices
     ...fileRoutes(ctx),
     ...eventRoutes(ctx, visible),
     ...authRoutes(ctx),
+    ...sessionRoutes(ctx),
     ...userRoutes(ctx),
     ...projectRoutes(ctx),
     ...usageRoutes(ctx),
@@ -48,6 +51,7 @@ export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices
 export function createApp(ctx: WebContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   // `req.ip` is what failed-login limits count: a forwarded address is believed only from a
   // configured proxy, else anyone could name a fresh address on every try.
   const proxies = ctx.config.web.trust_proxy;
@@ -71,13 +75,15 @@ export function createApp(ctx: WebContext): Express {
   app.use('/api/v1', v1);
 
   const compat = express.Router();
-  mount(compat, goDockerRoutes(ctx, jobs), ctx.identity.authenticate);
+  // GO-Docker's API is for programs: Authorization only, never the browser's cookie.
+  mount(compat, goDockerRoutes(ctx, jobs), (req) => ctx.identity.authenticate(req));
   app.use('/api/1.0', compat);
 
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', ctx.metrics.registry.contentType);
     res.send(await ctx.metrics.registry.metrics());
   });
+  app.use(uiRouter(uiDirOf(ctx.config.web.ui_dir), ctx.logger));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorHandler(ctx.logger));
   return app;

@@ -3,7 +3,9 @@
  * login; the account behind it is asked of the auth plugin (cached for a short while, so a
  * removed directory user loses access within `ACCOUNT_TTL_MS`) and its rights of the store
  * (`admin`) and the config (`auth.admins`). A token is accepted only while its source (API key
- * or password session) stands: see sessions.ts. Password logins go through the failed-login
+ * or password session) stands: see sessions.ts. Where asked (god's own API, routes that need a
+ * caller), a request without Authorization may be authenticated by the browser session cookie,
+ * with the CSRF rule of browser.ts. Password logins go through the failed-login
  * limiter. Users who log in through a directory get a user record in the store on first login,
  * which is where their priority and quota live.
  *
@@ -17,6 +19,7 @@ import type { Store, User } from '@god/store';
 import { HttpError } from '../http/errors.js';
 import type { Authenticate } from '../http/route.js';
 import { checkApiKey, looksLikeApiKey } from './api-keys.js';
+import { CSRF_HEADER, isUnsafeMethod, renewal, sessionTokenOf } from './browser.js';
 import type { LoginLimiter } from './login-limit.js';
 import type { Principal } from './principal.js';
 import { keySession, newPasswordSession, type Sessions } from './sessions.js';
@@ -31,7 +34,11 @@ export type Credential = Pick<Principal, 'via' | 'sid' | 'notAfter'>;
 
 /** Authentication of requests and password logins. */
 export interface Identity {
-  /** The caller of `req`; null without credentials; throws 401 for bad ones. */
+  /**
+   * The caller of `req`; null without credentials; throws 401 for a bad Authorization. The
+   * session cookie counts only with `{ cookie: true }`: an ended session is then no credential,
+   * and a state-changing request without its CSRF header throws 403.
+   */
   authenticate: Authenticate;
   /** Checks a password login (limited), making the user's store record if it has none. */
   login(login: string, password: string, addr: string): Promise<Principal>;
@@ -82,34 +89,41 @@ export function createIdentity(deps: IdentityDeps): Identity {
     return principal(record.user, { via: 'apikey', sid, notAfter: record.expiresAt });
   }
 
-  async function token(token: string): Promise<Principal | null> {
+  /** The principal of a valid token whose source stands, and when the token expires. */
+  async function token(token: string): Promise<{ p: Principal; expiresAt: number } | null> {
     const claims = await deps.tokens.verify(token);
     if (claims === null) return null;
     const source = await deps.sessions.check(claims, deps.now());
     if (source === null) return null;
     const notAfter = source.key === null ? null : source.key.expiresAt;
-    return principal(claims.login, { via: 'token', sid: claims.sid, notAfter });
+    const p = await principal(claims.login, { via: 'token', sid: claims.sid, notAfter });
+    return p === null ? null : { p, expiresAt: claims.expiresAt };
+  }
+
+  async function bearer(header: string): Promise<Principal> {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (m === null)
+      throw new HttpError('UNAUTHENTICATED', 'Authorization must be "Bearer <token or API key>"');
+    const credential = m[1]!;
+    const isKey = looksLikeApiKey(credential);
+    const p = isKey ? await apiKey(credential) : ((await token(credential))?.p ?? null);
+    if (p === null)
+      throw new HttpError(
+        'UNAUTHENTICATED',
+        `the ${isKey ? 'API key' : 'token'} is not valid (unknown, revoked or expired)`,
+      );
+    return p;
   }
 
   return {
     principal,
     apiKey,
     forget: (login) => void cache.delete(login.toLowerCase()),
-    async authenticate(req: Request) {
+    async authenticate(req: Request, opts = {}) {
       const header = req.headers.authorization;
-      if (header === undefined || header === '') return null;
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (m === null)
-        throw new HttpError('UNAUTHENTICATED', 'Authorization must be "Bearer <token or API key>"');
-      const credential = m[1]!;
-      const isKey = looksLikeApiKey(credential);
-      const p = isKey ? await apiKey(credential) : await token(credential);
-      if (p === null)
-        throw new HttpError(
-          'UNAUTHENTICATED',
-          `the ${isKey ? 'API key' : 'token'} is not valid (unknown, revoked or expired)`,
-        );
-      return p;
+      // Authorization wins over the cookie: no other site can set it, so it needs no CSRF check.
+      if (header !== undefined && header !== '') return bearer(header);
+      return opts.cookie === true ? fromCookie(deps, req, token) : null;
     },
     async login(login, password, addr) {
       await deps.limiter.check(login, addr);
@@ -127,6 +141,41 @@ export function createIdentity(deps: IdentityDeps): Identity {
       return p;
     },
   };
+}
+
+/**
+ * The principal of the request's session cookie (renewed when due); null when there is none or
+ * it is no longer valid; 403 for a state change without the session's CSRF value.
+ */
+async function fromCookie(
+  deps: IdentityDeps,
+  req: Request,
+  token: (value: string) => Promise<{ p: Principal; expiresAt: number } | null>,
+): Promise<Principal | null> {
+  const value = sessionTokenOf(req);
+  if (value === null) return null;
+  // An ended or forged session is no credential: a login still works, anything else is a 401.
+  const found = await token(value);
+  if (found === null) return null;
+  const { p, expiresAt } = found;
+  checkCsrf(deps.tokens, req, p.sid);
+  const session = { login: p.id, sid: p.sid, notAfter: p.notAfter, expiresAt };
+  const ttl = deps.config.auth.token_ttl_s;
+  const renewed = await renewal(deps.tokens, session, ttl, deps.now(), req.secure);
+  const cookie =
+    renewed === null ? { expiresAt } : { expiresAt: renewed.expiresAt, renewed: renewed.setCookie };
+  return { ...p, cookie };
+}
+
+/** Throws 403 unless a state-changing request carries the CSRF value of session `sid`. */
+function checkCsrf(tokens: TokenService, req: Request, sid: string): void {
+  if (!isUnsafeMethod(req.method)) return;
+  const presented = req.get(CSRF_HEADER);
+  if (presented === undefined || !tokens.isCsrfOf(sid, presented))
+    throw new HttpError(
+      'FORBIDDEN',
+      `a request authenticated by the session cookie must carry the ${CSRF_HEADER} header of its session`,
+    );
 }
 
 /** True when `login` is an administrator (listed in the config or marked in the store). */

@@ -18,4 +18,9 @@ export interface Principal {
    * ms); null when its source does not expire (a password, a key without expiry).
    */
   notAfter: number | null;
+  /**
+   * Set when the browser session cookie authenticated the request: when the session ends, and
+   * the renewed cookie to send back when it was renewed (see browser.ts).
+   */
+  cookie?: { expiresAt: number; renewed?: string };
 }

@@ -1,6 +1,8 @@
 /**
  * Where a token came from, and whether that source still stands. Every token names its source
- * (`sid`): `k.<key id>` for one exchanged for an API key, `s.<random>` for a password login.
+ * (`sid`): `k.<key id>` for one exchanged for an API key, `k.<key id>.<random>` for a browser
+ * session opened with an API key (its own sid, so logging the browser out leaves the key's other
+ * tokens alone), `s.<random>` for a password login.
  * A key-made token is good only while its key exists, still belongs to the token's user and is
  * unexpired (asked of the store on every use, like the key itself, so revoking a key ends its
  * tokens at once on every web process). Any source can also be revoked in Redis (logout), and
@@ -12,11 +14,16 @@ import type { Keys, Redis } from '@god/coord';
 import type { ApiKeyRecord, Store } from '@god/store';
 import type { TokenClaims } from './tokens.js';
 
-const KEY_SID = /^k\.([0-9a-f]{16})$/;
+const KEY_SID = /^k\.([0-9a-f]{16})(?:\.[A-Za-z0-9_-]{22})?$/;
 
 /** The source id of tokens exchanged for API key `keyId`. */
 export function keySession(keyId: string): string {
   return `k.${keyId}`;
+}
+
+/** A fresh source id for a browser session opened with API key `keyId`: it ends with the key. */
+export function newKeySession(keyId: string): string {
+  return `k.${keyId}.${randomBytes(16).toString('base64url')}`;
 }
 
 /** A fresh source id for a password login. */

@@ -6,6 +6,7 @@
  * (`auth.token_secret_file`, made by the first web process). Never in Redis, which other local
  * accounts may be able to reach.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ensureSecretFile } from '@god/coord';
 import { ValidationError } from '@god/core';
@@ -41,6 +42,13 @@ export interface TokenService {
    * null otherwise. Whether its source is still valid is the caller's question (sessions.ts).
    */
   verify(token: string): Promise<TokenClaims | null>;
+  /**
+   * The CSRF value of browser session `sid`: an HMAC of it under a key derived from the signing
+   * secret, so nobody without the secret can make one, and each session has its own.
+   */
+  csrfFor(sid: string): string;
+  /** Whether `presented` is the CSRF value of `sid` (compared in constant time). */
+  isCsrfOf(sid: string, presented: string): boolean;
 }
 
 /** The signing secret: `auth.token_secret`, else the one in `auth.token_secret_file` (made if missing). */
@@ -69,7 +77,17 @@ export function createTokenService(opts: {
   now?: () => number;
 }): TokenService {
   const now = opts.now ?? Date.now;
+  // A key of its own for CSRF values: an HMAC output never doubles as a token signature.
+  const csrfKey = createHmac('sha256', opts.secret).update('god csrf v1').digest();
+  const csrfFor = (sid: string): string =>
+    createHmac('sha256', csrfKey).update(sid).digest('base64url');
   return {
+    csrfFor,
+    isCsrfOf(sid, presented) {
+      const want = Buffer.from(csrfFor(sid));
+      const got = Buffer.from(presented);
+      return got.length === want.length && timingSafeEqual(got, want);
+    },
     async issue(login, sid, notAfter = null) {
       const ims = now();
       const issuedAt = Math.floor(ims / 1000);

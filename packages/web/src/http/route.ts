@@ -81,17 +81,27 @@ export function route<
   return spec;
 }
 
-/** Resolves the caller of a request: null when it carries no credentials; throws when they are bad. */
-export type Authenticate = (req: Request) => Promise<Principal | null>;
+/**
+ * Resolves the caller of a request: null when it carries no credentials; throws when they are
+ * bad. `cookie`: whether the browser session cookie may authenticate it (default no).
+ */
+export type Authenticate = (req: Request, opts?: { cookie?: boolean }) => Promise<Principal | null>;
 
 /** Mounts `routes` on `router`, each behind validation and its access check. */
 export function mount(router: Router, routes: readonly Route[], authenticate: Authenticate): void {
   for (const r of routes) {
     const path = r.path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1');
     router[r.method](path, async (req, res) => {
-      const principal = await authenticate(req);
+      // Public routes act on no one's authority: a stale session cookie never stops a login.
+      const principal = await authenticate(req, { cookie: r.access !== 'public' });
+      // A browser session past half its life gets its renewed cookie with any answer.
+      if (principal?.cookie?.renewed !== undefined)
+        res.setHeader('Set-Cookie', principal.cookie.renewed);
       if (r.access !== 'public' && principal === null)
-        throw new HttpError('UNAUTHENTICATED', 'credentials are needed (Authorization: Bearer …)');
+        throw new HttpError(
+          'UNAUTHENTICATED',
+          'credentials are needed (Authorization: Bearer …, or a browser session: log in)',
+        );
       if (r.access === 'admin' && principal?.admin !== true)
         throw new HttpError('FORBIDDEN', 'only administrators may do this');
       const issues: FieldIssue[] = [];
