@@ -20,6 +20,9 @@ export const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
 } as const;
 
+/** How long a page action (click, fill, waitFor, …) may wait for its element. */
+export const ACTION_TIMEOUT_MS = 20_000;
+
 /** A viewport by name, or explicit. */
 export type Viewport = keyof typeof VIEWPORTS | { width: number; height: number };
 
@@ -110,6 +113,8 @@ export async function openPage(browser: Browser, opts: OpenOptions = {}): Promis
     deviceScaleFactor: 1,
     ...(opts.baseURL !== undefined && { baseURL: opts.baseURL }),
   });
+  // Below the tests' own timeouts, so that a missing element fails with its locator named.
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   const allow = opts.allow ?? [];
   let errors: string[] = [];
   const record = (what: string): void => {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GodClient } from '@god/client';
-import { resolveConfig, type Config } from '@god/core';
+import { resolveConfig, taskDirOf, type Config, type Job } from '@god/core';
 import { services } from '@god/testkit';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
@@ -59,6 +59,10 @@ export interface GodCluster {
   createUser(login: string, password: string, uid: number, gid: number): Promise<ClusterUser>;
   /** A client of the API with `credential` (an API key or token); the administrator's by default. */
   api(credential?: string): GodClient;
+  /** Pauses or resumes scheduling with `god maintenance on|off` (jobs wait, pending). */
+  maintenance(on: boolean): Promise<void>;
+  /** Lets a job of `gatedScript` end: creates `file` (`go`) in its task directory. */
+  release(job: Pick<Job, 'id' | 'user'>, file?: string): Promise<void>;
   /** Where each process's logs are, and their last lines. */
   logs(): string;
   /** Stops every process (printing their logs when one had died), removes its containers and files. */
@@ -71,6 +75,15 @@ export interface ClusterOptions {
   sets?: readonly string[];
   /** Names the temp directory and the executor host (`god-ui-<name>-…`). */
   name?: string;
+}
+
+/**
+ * A job script that prints `lines`, then runs until the test calls `release`: a test sees the
+ * job running for as long as it needs, with no timing assumptions.
+ */
+export function gatedScript(lines: readonly string[] = []): string {
+  const echo = lines.map((l) => `echo '${l.replace(/'/g, `'\\''`)}'\n`).join('');
+  return `${echo}while [ ! -e "$GODOCKER_PWD/go" ]; do sleep 0.1; done\n`;
 }
 
 /** The `--set` overrides of every process. */
@@ -173,6 +186,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<GodCluste
       await admin.createUser({ id: login, uid, gid, password });
       const { key } = await admin.createKey('e2e', { user: login });
       return { login, password, uid, gid, client: api(key) };
+    },
+    async maintenance(on) {
+      const r = await runGod('maintenance', [...args, 'maintenance', on ? 'on' : 'off'], logs);
+      if (r.code !== 0) throw new Error(`god maintenance failed (${r.code}): ${r.err}`);
+    },
+    async release(job, file = 'go') {
+      await writeFile(join(taskDirOf(config.shared_dir, job), file), '');
     },
     logs: () => describeProcesses(procs),
     async stop() {

@@ -4,14 +4,14 @@
  * fixture fails a test whose page throws, logs an error or opens a dialog.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { taskDirOf, type Job } from '@god/core';
+import type { Job } from '@god/core';
 import { waitFor } from '@god/testkit';
 import { describe, expect, it } from 'vitest';
 import { openPage, screenshot, useBrowser, VIEWPORTS } from './browser.js';
-import { IMAGE, ROLES, useCluster } from './god-cluster.js';
+import { gatedScript, IMAGE, ROLES, useCluster } from './god-cluster.js';
 
 /** How the tests poll the API. */
 const POLL = { timeoutMs: 30_000, everyMs: 100 };
@@ -34,27 +34,33 @@ describe('the god cluster', () => {
     const god = cluster();
     const alice = await god.createUser('alice', 'alice has a long password', 4101, 4101);
     expect(await alice.client.me()).toMatchObject({ id: 'alice', admin: false });
-    // Runs until the test, having seen it running, creates `go` in its task directory.
+    // Scheduling paused: the job waits, pending, for as long as the test looks.
+    await god.maintenance(true);
     const job = await alice.client.submit({
       meta: { name: 'harness-job' },
       requirements: { cpu: 1, ram: '64M' },
       container: { image: IMAGE },
-      command: {
-        cmd: 'echo "hello from $(id -u)"\necho result > out.txt\nwhile [ ! -e go ]; do sleep 0.1; done\n',
-      },
+      command: { cmd: `echo "hello from $(id -u)"\necho result > out.txt\n${gatedScript()}` },
     });
     expect(job.state).toBe('pending');
     const stateIs = async (state: string): Promise<Job | null> => {
       const now = await alice.client.getJob(job.id);
       return now.state === state ? now : null;
     };
+    await waitFor(
+      'the reason to say maintenance',
+      async () => /maintenance/i.test((await alice.client.why(job.id)).message),
+      POLL,
+    );
+    expect((await alice.client.getJob(job.id)).state).toBe('pending');
+    await god.maintenance(false);
     const running = await waitFor('the job to run', () => stateIs('running'), POLL);
     await waitFor(
       'out.txt',
       async () => (await alice.client.files(job.id)).entries.some((e) => e.name === 'out.txt'),
       POLL,
     );
-    await writeFile(join(taskDirOf(god.config.shared_dir, running), 'go'), '');
+    await god.release(running);
     const done = await waitFor('the job to end', () => stateIs('over'), POLL);
     expect(done.outcome).toBe('success');
     expect(await alice.client.logs(job.id)).toBe('hello from 4101\n');
