@@ -285,7 +285,6 @@ describe.skipIf(SKIP)(TITLE, () => {
       for (const [shot, path] of pages) {
         await page.goto(path);
         await page.getByRole('heading').first().waitFor({ timeout: LIVE_MS });
-        await page.getByRole('main').waitFor({ timeout: LIVE_MS });
         await screenshot(page, `${shot}-${viewport}`);
       }
     }

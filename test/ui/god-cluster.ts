@@ -163,9 +163,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<GodCluste
   let baseUrl: string;
   let adminKey: string;
   try {
-    adminKey = await bootstrapAdmin(args, logs);
+    // The roles open the store concurrently anyway: the administrator is made meanwhile.
+    const admin = bootstrapAdmin(args, logs);
     for (const role of ROLES) procs.push(startGod(role, [...args, role], logs));
-    baseUrl = await webUrlOf(procs[0]!);
+    [adminKey, baseUrl] = await Promise.all([admin, webUrlOf(procs[0]!)]);
     await ready(procs, new GodClient({ server: baseUrl, credential: adminKey }));
   } catch (err) {
     process.stderr.write(`${describeProcesses(procs)}\n`);
