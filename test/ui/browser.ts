@@ -52,6 +52,21 @@ export interface OpenOptions {
   allow?: readonly RegExp[];
   /** The base URL that relative `page.goto` paths resolve against. */
   baseURL?: string;
+  /**
+   * Count the API's 4xx answers as errors too. Off by default: chromium logs every 4xx a fetch
+   * gets (the session probe's 401, a job's 404) though the UI handles them; a 5xx, or any
+   * failed load outside /api/ (a missing script or style), is always an error.
+   */
+  strictApi?: boolean;
+}
+
+/** Whether a failed load is the API refusing (4xx), which the UI is expected to handle. */
+export function isApiRefusal(url: string, status: number): boolean {
+  try {
+    return new URL(url).pathname.startsWith('/api/') && status >= 400 && status < 500;
+  } catch {
+    return false;
+  }
 }
 
 /** The fixture of a test file. */
@@ -61,10 +76,6 @@ export interface BrowserFixture {
   /** A new page in a new context; checked for errors and closed when the test ends. */
   open(opts?: OpenOptions): Promise<OpenPage>;
 }
-
-/** A failing fetch logs "Failed to load resource: … status of 401": the UI's session probe. */
-export const allowStatus = (status: number): RegExp =>
-  new RegExp(`Failed to load resource: the server responded with a status of ${status}\\b`);
 
 /** Starts the file's chromium: call at the top of a test file. */
 export function useBrowser(): BrowserFixture {
@@ -123,9 +134,12 @@ export async function openPage(browser: Browser, opts: OpenOptions = {}): Promis
   const watch = (p: Page): void => {
     p.on('console', (m) => {
       if (m.type() !== 'error') return;
+      const failedLoad = /^Failed to load resource: .*status of (\d+)/.exec(m.text());
+      if (failedLoad === null) return record(`console: ${m.text()}`);
       // A failed load names no URL in its text: the location does.
       const url = m.location().url;
-      record(`console: ${m.text()}${/^Failed to load resource/.test(m.text()) ? ` (${url})` : ''}`);
+      if (!(opts.strictApi ?? false) && isApiRefusal(url, Number(failedLoad[1]))) return;
+      record(`console: ${m.text()} (${url})`);
     });
     p.on('pageerror', (e) => record(`pageerror: ${e.message}`));
     // A dialog is what an injected `alert(1)` opens: always an error, and dismissed so that
@@ -145,8 +159,12 @@ export async function openPage(browser: Browser, opts: OpenOptions = {}): Promis
       return errors;
     },
     check() {
-      if (errors.length > 0)
-        throw new Error(`the page logged errors:\n  ${errors.join('\n  ')} (at ${page.url()})`);
+      if (errors.length === 0) return;
+      // A page that polls repeats its errors: each once, with a count, the first 20.
+      const counts = new Map<string, number>();
+      for (const e of errors) counts.set(e, (counts.get(e) ?? 0) + 1);
+      const lines = [...counts].slice(0, 20).map(([e, n]) => (n > 1 ? `${e} (×${n})` : e));
+      throw new Error(`the page logged errors (at ${page.url()}):\n  ${lines.join('\n  ')}`);
     },
     takeErrors() {
       const taken = errors;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Job } from '@god/core';
 import { waitFor } from '@god/testkit';
 import { describe, expect, it } from 'vitest';
-import { openPage, screenshot, useBrowser, VIEWPORTS } from './browser.js';
+import { isApiRefusal, openPage, screenshot, useBrowser, VIEWPORTS } from './browser.js';
 import { gatedScript, IMAGE, ROLES, useCluster } from './god-cluster.js';
 
 /** How the tests poll the API. */
@@ -120,6 +120,28 @@ describe('the browser fixture', () => {
     } finally {
       await opened.context.close();
     }
+  });
+
+  it("ignores the API's 4xx answers but not its 5xx or a missing file", async () => {
+    const opened = await browser.open({ baseURL: cluster().baseUrl });
+    await opened.page.goto('/api/v1/openapi.json');
+    const status = (path: string): Promise<unknown> =>
+      opened.page.evaluate(`fetch(${JSON.stringify(path)}).then((r) => r.status)`);
+    // No session: the API answers 401, as the UI's session probe gets before a login.
+    expect(await status('/api/v1/jobs')).toBe(401);
+    expect(await status('/assets/missing.js')).toBe(404);
+    await waitFor('the error', () => opened.errors.some((e) => e.includes('/assets/missing.js')));
+    expect(opened.takeErrors().filter((e) => !/favicon/.test(e))).toEqual([
+      `console: Failed to load resource: the server responded with a status of 404 (Not Found) (${cluster().baseUrl}/assets/missing.js)`,
+    ]);
+    expect(isApiRefusal('http://h/api/v1/jobs/1', 404)).toBe(true);
+    expect(isApiRefusal('http://h/api/v1/jobs', 500)).toBe(false);
+    expect(isApiRefusal('http://h/assets/a.js', 404)).toBe(false);
+    const strict = await browser.open({ baseURL: cluster().baseUrl, strictApi: true });
+    await strict.page.goto('/api/v1/openapi.json');
+    await strict.page.evaluate('fetch("/api/v1/jobs")');
+    await waitFor('the 401', () => strict.errors.some((e) => e.includes('status of 401')));
+    strict.takeErrors();
   });
 
   it('writes a viewport screenshot as a PNG', async () => {
