@@ -6,8 +6,11 @@
 #
 # apt:      the Debian packages that are missing among redis-server, docker.io (dockerd,
 #           containerd, runc), busybox-static (the tests' container image), slapd, ldap-utils
-#           and openssl (the tests' LDAP directory and its certificate), and what node-gyp
-#           needs (build-essential, python3). Services are not started by the packages.
+#           and openssl (the tests' LDAP directory and its certificate), chromium and
+#           fonts-dejavu-core (the web UI's end-to-end tests drive Debian's /usr/bin/chromium
+#           with playwright-core, which downloads no browser; the fonts render the screenshots'
+#           text), and what node-gyp needs (build-essential, python3). Services are not started
+#           by the packages.
 # redis:    makes Debian's redis-server (when installed) need a password, since whoever can
 #           write to god's Redis controls god: its default user off, an ACL user `god` with a
 #           random password kept in $GOD_ETC/redis-password (mode 0600; GOD_ETC=/etc/god by
@@ -42,7 +45,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Prints the Debian packages that are missing, one per line.
 missing_packages() {
   local pkg
-  for pkg in redis-server docker.io busybox-static slapd ldap-utils openssl; do
+  for pkg in redis-server docker.io busybox-static slapd ldap-utils openssl \
+    chromium fonts-dejavu-core; do
     dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' ||
       echo "$pkg"
   done

@@ -12,7 +12,6 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
 import { startAgentProcess, type AgentProcess } from '@god/agent';
 import { resolveConfig, type Config, type Job } from '@god/core';
 import { startSchedulerProcess, type SchedulerProcess } from '@god/scheduler';
@@ -20,6 +19,7 @@ import { startWatcherProcess, type WatcherProcess } from '@god/watcher';
 import { startWebProcess, type WebProcess } from '@god/web';
 import { waitFor } from '@god/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { removeJobContainers } from '../support/containers.js';
 import { silentLogger } from '@god/coord';
 import { makeRig, type CliRig, type RunResult } from '../../packages/cli/src/test-cli.js';
 import { REPO_ROOT } from './processes.js';
@@ -133,18 +133,7 @@ afterAll(async () => {
   await scheduler?.stop();
   await agent?.stop();
   if (config === undefined) return;
-  const docker = new Docker({ socketPath: new URL(inject('dockerHost')).pathname });
-  const left = await docker.listContainers({ all: true, filters: { label: ['god.job'] } });
-  await Promise.all(
-    left
-      .filter((c) => c.Labels['god.host'] === config.plugins['docker']?.['host_name'])
-      .map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-  );
+  await removeJobContainers(inject('dockerHost'), config.plugins['docker']?.['host_name']);
   await rm(dir, { recursive: true, force: true });
 });
 

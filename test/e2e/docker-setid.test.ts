@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { startAgentProcess, type AgentProcess } from '@god/agent';
 import { resolveConfig, taskDirOf, type Config, type Job } from '@god/core';
 import {
@@ -22,6 +21,7 @@ import { submitJobs } from '@god/jobs';
 import { startSchedulerProcess, type SchedulerProcess } from '@god/scheduler';
 import { createStore, type Store } from '@god/store';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { removeJobContainers } from '../support/containers.js';
 
 const USER = { id: 'alice', uid: 1234, gid: 2345, sgids: [], home: null };
 
@@ -62,19 +62,7 @@ afterAll(async () => {
   await agent?.stop();
   redis?.disconnect();
   await store?.close();
-  const docker = new Docker({ socketPath: new URL(inject('dockerHost')).pathname });
-  const left = await docker.listContainers({ all: true, filters: { label: ['god.job'] } });
-  const host = config.plugins['docker']?.['host_name'];
-  await Promise.all(
-    left
-      .filter((c) => c.Labels['god.host'] === host)
-      .map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-  );
+  await removeJobContainers(inject('dockerHost'), config.plugins['docker']?.['host_name']);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -39,6 +39,7 @@ import { createStore, type Store } from '@god/store';
 import { startWatcherProcess, type WatcherProcess } from '@god/watcher';
 import { waitFor } from '@god/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { removeJobContainers } from '../support/containers.js';
 
 const USER = { id: 'alice', uid: 1234, gid: 2345, sgids: [3456], home: null };
 const quiet = silentLogger;
@@ -93,17 +94,7 @@ afterAll(async () => {
   await queues?.closeAll();
   redis?.disconnect();
   await store?.close();
-  const left = await docker.listContainers({ all: true, filters: { label: ['god.job'] } });
-  await Promise.all(
-    left
-      .filter((c) => c.Labels['god.host'] === config.plugins['docker']?.['host_name'])
-      .map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-  );
+  await removeJobContainers(inject('dockerHost'), config.plugins['docker']?.['host_name']);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -147,6 +147,34 @@ export async function until<T>(
   }
 }
 
+/** The URL `god web` (or `god up`) logged in its 'web started' line, once it did. */
+export function webUrlOf(proc: GodProcess, timeoutMs = 60_000): Promise<string> {
+  return until(
+    `${proc.name} to log its URL`,
+    () => {
+      const line = readLogLines(proc.stderrPath).find((l) => l.msg === 'web started');
+      return Promise.resolve(typeof line?.['url'] === 'string' ? line['url'] : null);
+    },
+    timeoutMs,
+    [proc],
+  );
+}
+
+/** Runs `god <args>` to its end (a one-shot command); its exit code and what it printed. */
+export async function runGod(
+  name: string,
+  args: readonly string[],
+  dir: string,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const proc = startGod(name, args, dir);
+  await proc.ended;
+  return {
+    code: proc.exit()?.code ?? null,
+    out: readFileSync(proc.stdoutPath, 'utf8'),
+    err: readFileSync(proc.stderrPath, 'utf8'),
+  };
+}
+
 /** The pid in a holder id `<hostname>:<pid>` (as the scheduler's main.ts makes it). */
 export function pidOf(holderId: string): number {
   return Number(holderId.slice(holderId.lastIndexOf(':') + 1));

@@ -15,7 +15,14 @@ import { createStore, type Store } from '@god/store';
 import { makeApiKey } from '@god/web';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startRedis, type RedisService } from '../../scripts/services/redis.js';
-import { describeProcesses, readLogLines, startGod, until, type GodProcess } from './processes.js';
+import {
+  describeProcesses,
+  readLogLines,
+  startGod,
+  until,
+  webUrlOf,
+  type GodProcess,
+} from './processes.js';
 
 let dir = '';
 const procs: GodProcess[] = [];
@@ -32,19 +39,6 @@ afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
   await rm(dir, { recursive: true, force: true });
 });
-
-/** The URL a process logged in its 'web started' line, once it did. */
-async function webUrl(proc: GodProcess): Promise<string> {
-  return until(
-    `${proc.name} to log its URL`,
-    () => {
-      const line = readLogLines(proc.stderrPath).find((l) => l.msg === 'web started');
-      return Promise.resolve(typeof line?.['url'] === 'string' ? line['url'] : null);
-    },
-    60_000,
-    [proc],
-  );
-}
 
 describe('god up against a Redis with an ACL user over a unix socket', () => {
   const secure = inject('redisSecure');
@@ -76,7 +70,7 @@ describe('god up against a Redis with an ACL user over a unix socket', () => {
   it('runs a job and kills another through the API, the scheduler, the agent and the watcher', async () => {
     const up = startGod('up-acl', [...sets().flatMap((s) => ['--set', s]), 'up'], dir);
     procs.push(up);
-    const url = await webUrl(up);
+    const url = await webUrlOf(up);
     const config = resolveConfig({ sets: sets() });
     store = await createStore(config.store);
     redis = createRedis(config.redis);
@@ -191,7 +185,7 @@ describe('god and a Redis on another host without a password', () => {
           dir,
         );
         procs.push(allowed);
-        await webUrl(allowed);
+        await webUrlOf(allowed);
         await allowed.stop();
       } finally {
         probe.disconnect();

@@ -23,13 +23,7 @@ import {
 import { createStore, type Store } from '@god/store';
 import { makeApiKey } from '@god/web';
 import { inject } from 'vitest';
-import {
-  describeProcesses,
-  readLogLines,
-  startGod,
-  until,
-  type GodProcess,
-} from '../e2e/processes.js';
+import { describeProcesses, startGod, webUrlOf, type GodProcess } from '../e2e/processes.js';
 
 /** One principal of the suite: a login and its API key. */
 export interface Principal {
@@ -113,15 +107,7 @@ export async function startGodWeb(sets: readonly string[] = []): Promise<God> {
   const proc = startGod('web', args, join(dir, 'logs'));
   let url: string;
   try {
-    url = await until(
-      'god web listens',
-      () => {
-        const line = readLogLines(proc.stderrPath).find((l) => l.msg === 'web started');
-        return Promise.resolve(typeof line?.['url'] === 'string' ? line['url'] : null);
-      },
-      60_000,
-      [proc],
-    );
+    url = await webUrlOf(proc);
   } catch (err) {
     process.stderr.write(`${describeProcesses([proc])}\n`);
     await proc.stop();

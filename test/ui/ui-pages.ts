@@ -1,0 +1,87 @@
+/**
+ * How the end-to-end tests find things in the web UI: every route, label and accessible name
+ * the tests rely on is here, so that a change of the UI is one edit. Roles and labels first
+ * (what a screen reader uses too); `data-job-id` on a job's row of the jobs table.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** The UI's routes. */
+export const ROUTES = {
+  login: '/login',
+  jobs: '/jobs',
+  job: (id: number): string => `/jobs/${id}`,
+  submit: '/submit',
+  users: '/users',
+  cluster: '/cluster',
+  fairshare: '/fairshare',
+} as const;
+
+/** Accessible names the UI gives its controls. */
+export const NAMES = {
+  login: 'Login',
+  password: 'Password',
+  logIn: 'Log in',
+  scriptField: /^script$/i,
+  nameField: /^name$/i,
+  submitButton: /^submit$/i,
+  newUserLogin: /^login$/i,
+  newUserUid: /^uid$/i,
+  newUserGid: /^gid$/i,
+  newUserPassword: /^password$/i,
+  createUser: /^create user$/i,
+  notFound: /not found/i,
+} as const;
+
+/** How long the UI may take to show a change the server made (events, then a render). */
+export const LIVE_MS = 30_000;
+
+/** Logs in through the login form; resolves on the jobs list. */
+export async function logInWithForm(page: Page, login: string, password: string): Promise<void> {
+  await page.goto(ROUTES.login);
+  await page.getByLabel(NAMES.login, { exact: true }).fill(login);
+  await page.getByLabel(NAMES.password, { exact: true }).fill(password);
+  await page.getByRole('button', { name: NAMES.logIn }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith(ROUTES.login), { timeout: LIVE_MS });
+}
+
+/** Opens a browser session without the form (`POST /api/v1/auth/session` sets the cookie). */
+export async function logInByApi(
+  page: Page,
+  credentials: { login: string; password: string } | { apiKey: string },
+): Promise<void> {
+  const res = await page.context().request.post('/api/v1/auth/session', { data: credentials });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/** The row of job `id` in the jobs table. */
+export function jobRow(page: Page, id: number): Locator {
+  return page.locator(`[data-job-id="${id}"]`);
+}
+
+/** Waits until `scope` shows a state badge reading `state` (exactly). */
+export async function expectState(scope: Locator | Page, state: string): Promise<void> {
+  await scope.getByText(state, { exact: true }).first().waitFor({ timeout: LIVE_MS });
+}
+
+/** The job page's button of `action` (kill, suspend, …). */
+export function actionButton(page: Page, action: string): Locator {
+  return page.getByRole('button', { name: new RegExp(`^${action}$`, 'i') });
+}
+
+/**
+ * Clicks `action` on the job page, confirming in the page's own dialog if it asks (a dialog of
+ * the browser — window.confirm — fails the test: the fixture counts every one as an error).
+ */
+export async function act(page: Page, action: string): Promise<void> {
+  await actionButton(page, action).click();
+  const confirm = page.getByRole('dialog').getByRole('button', {
+    name: new RegExp(`^(${action}|confirm|yes)`, 'i'),
+  });
+  if (await confirm.isVisible().catch(() => false)) await confirm.click();
+}
+
+/** The job page's log viewer. */
+export function logViewer(page: Page): Locator {
+  return page.getByRole('log');
+}
