@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Job } from '@god/core';
 import { waitFor } from '@god/testkit';
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { isApiRefusal, openPage, screenshot, useBrowser, VIEWPORTS } from './browser.js';
 import { gatedScript, IMAGE, ROLES, useCluster } from './god-cluster.js';
 
@@ -123,8 +124,16 @@ describe('the browser fixture', () => {
   });
 
   it("ignores the API's 4xx answers but not its 5xx or a missing file", async () => {
+    // A blank page of god's origin: the API's own answers carry `default-src 'none'`, so no
+    // script on them may fetch anything (the UI's pages allow connect-src 'self').
+    const blank = async (page: Page) => {
+      await page.route('**/blank.html', (r) =>
+        r.fulfill({ contentType: 'text/html', body: '<html></html>' }),
+      );
+      await page.goto('/blank.html');
+    };
     const opened = await browser.open({ baseURL: cluster().baseUrl });
-    await opened.page.goto('/api/v1/openapi.json');
+    await blank(opened.page);
     const status = (path: string): Promise<unknown> =>
       opened.page.evaluate(`fetch(${JSON.stringify(path)}).then((r) => r.status)`);
     // No session: the API answers 401, as the UI's session probe gets before a login.
@@ -138,7 +147,7 @@ describe('the browser fixture', () => {
     expect(isApiRefusal('http://h/api/v1/jobs', 500)).toBe(false);
     expect(isApiRefusal('http://h/assets/a.js', 404)).toBe(false);
     const strict = await browser.open({ baseURL: cluster().baseUrl, strictApi: true });
-    await strict.page.goto('/api/v1/openapi.json');
+    await blank(strict.page);
     await strict.page.evaluate('fetch("/api/v1/jobs")');
     await waitFor('the 401', () => strict.errors.some((e) => e.includes('status of 401')));
     strict.takeErrors();
