@@ -4,9 +4,11 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter } from 'react-router';
 import { GodClient } from '@god/client';
 import { App, routes } from './app.js';
+import { linkLibraryStyles } from './csp-styles.js';
 import './styles/base.css';
 import './styles/jobs.css';
 
+linkLibraryStyles(document);
 const router = createBrowserRouter(routes);
 const root = document.getElementById('root');
 if (root !== null)

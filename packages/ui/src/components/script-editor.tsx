@@ -1,7 +1,11 @@
 /**
  * The script editor (CodeMirror 6 with the shell mode), loaded lazily by the submit page. Tab is
- * left to the browser (focus moves on), so the form stays keyboard navigable; the editor's own
- * styles go through constructed style sheets, not inline <style> elements.
+ * left to the browser (focus moves on), so the form stays keyboard navigable.
+ *
+ * The editor lives in a shadow root: there CodeMirror puts its styles in constructed style
+ * sheets (adoptedStyleSheets), which the CSP allows; in the document itself it would add an
+ * inline <style> element, which `style-src 'self'` blocks (and the editor would be unstyled).
+ * A label's id does not reach into a shadow root, so the editor is named by aria-label.
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
@@ -10,11 +14,19 @@ import { shell } from '@codemirror/legacy-modes/mode/shell';
 import { EditorState } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 
-/** The editor; `labelledBy` names the label element. */
+/** Its look, inside the shadow root (the page's CSS does not reach there). */
+const theme = EditorView.theme({
+  '&': { minHeight: '12rem', fontSize: '0.9rem' },
+  '&.cm-focused': { outline: '3px solid #0969da', outlineOffset: '2px' },
+  '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' },
+  '.cm-content': { minHeight: '12rem' },
+});
+
+/** The editor; `label` is its accessible name. */
 export default function ScriptEditor(props: {
   value: string;
   onChange: (v: string) => void;
-  labelledBy: string;
+  label: string;
   invalid: boolean;
 }): ReactNode {
   const box = useRef<HTMLDivElement>(null);
@@ -23,9 +35,12 @@ export default function ScriptEditor(props: {
   onChange.current = props.onChange;
 
   useEffect(() => {
-    if (box.current === null) return;
+    const host = box.current;
+    if (host === null) return;
+    const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
     const v = new EditorView({
-      parent: box.current,
+      root: shadow,
+      parent: shadow,
       state: EditorState.create({
         doc: props.value,
         extensions: [
@@ -35,8 +50,9 @@ export default function ScriptEditor(props: {
           keymap.of([...defaultKeymap, ...historyKeymap]),
           StreamLanguage.define(shell),
           syntaxHighlighting(defaultHighlightStyle),
+          theme,
           EditorView.contentAttributes.of({
-            'aria-labelledby': props.labelledBy,
+            'aria-label': props.label,
             'aria-multiline': 'true',
             'data-testid': 'submit-script',
           }),

@@ -126,7 +126,7 @@ function ScriptField(props: PartProps & { plain: boolean }): ReactNode {
             <ScriptEditor
               value={f.script}
               onChange={(v) => set('script', v)}
-              labelledBy="script-label"
+              label="Script"
               invalid={errors.script !== undefined}
             />
           </Suspense>
