@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { runBulk, type BulkResult } from '../api/actions.js';
 import { useSession } from '../api/session.js';
 import type { JobAction } from '../lib/actions.js';
+import { ConfirmButton } from './confirm-button.js';
 
 const BULK: JobAction[] = ['kill', 'hold', 'release'];
 
@@ -29,11 +30,24 @@ export function BulkActions(props: { ids: number[]; onDone: () => void }): React
       {props.ids.length > 0 ? (
         <>
           <span>{props.ids.length} selected</span>
-          {BULK.map((a) => (
-            <button key={a} type="button" disabled={busy} onClick={() => void run(a)}>
-              {a[0]!.toUpperCase() + a.slice(1)}
-            </button>
-          ))}
+          {BULK.map((a) => {
+            const label = a[0]!.toUpperCase() + a.slice(1);
+            return a === 'kill' ? (
+              <ConfirmButton
+                key={a}
+                label={label}
+                question={`Kill ${props.ids.length} job${props.ids.length === 1 ? '' : 's'}? They stop for good.`}
+                confirm={`Kill ${props.ids.length}`}
+                className="button danger"
+                disabled={busy}
+                onConfirm={() => void run(a)}
+              />
+            ) : (
+              <button key={a} type="button" disabled={busy} onClick={() => void run(a)}>
+                {label}
+              </button>
+            );
+          })}
         </>
       ) : null}
       {result !== null ? (

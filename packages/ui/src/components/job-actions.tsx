@@ -5,6 +5,7 @@ import type { Job } from '@god/core/browser';
 import { runAction } from '../api/actions.js';
 import { useSession } from '../api/session.js';
 import { allowedActions, type JobAction } from '../lib/actions.js';
+import { ConfirmButton } from './confirm-button.js';
 
 /** What each action does, for its tooltip. */
 const HINT: Record<JobAction, string> = {
@@ -25,7 +26,6 @@ export function JobActions(props: { job: Job }): ReactNode {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const actions = allowedActions(props.job, session);
   const run = async (action: JobAction): Promise<void> => {
-    if (action === 'kill' && !window.confirm(`Kill job ${props.job.id}?`)) return;
     setBusy(action);
     setMessage(null);
     try {
@@ -40,19 +40,31 @@ export function JobActions(props: { job: Job }): ReactNode {
   };
   return (
     <div className="actions" role="group" aria-label="Job actions">
-      {actions.map((a) => (
-        <button
-          key={a}
-          type="button"
-          className={a === 'kill' ? 'danger' : undefined}
-          title={HINT[a]}
-          disabled={busy !== null}
-          onClick={() => void run(a)}
-          data-testid={`action-${a}`}
-        >
-          {a}
-        </button>
-      ))}
+      {actions.map((a) =>
+        a === 'kill' ? (
+          <ConfirmButton
+            key={a}
+            label="kill"
+            question={`Kill job ${props.job.id}? It stops for good.`}
+            confirm={`Kill job ${props.job.id}`}
+            className="button danger"
+            disabled={busy !== null}
+            testId="action-kill"
+            onConfirm={() => void run(a)}
+          />
+        ) : (
+          <button
+            key={a}
+            type="button"
+            title={HINT[a]}
+            disabled={busy !== null}
+            onClick={() => void run(a)}
+            data-testid={`action-${a}`}
+          >
+            {a}
+          </button>
+        ),
+      )}
       {message !== null ? (
         <span role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok' : 'error'}>
           {message.text}

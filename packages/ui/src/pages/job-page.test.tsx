@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALICE, fakeClient, makeJob, renderApp } from '../test-app.js';
 
 const maintenanceOff = { body: { maintenance: false } };
@@ -110,18 +110,31 @@ describe('the job page', () => {
     expect(seen.find((s) => s.method === 'POST')?.headers.get('X-CSRF-Token')).toBe('csrf-1');
   });
 
-  it('asks before a kill, and kills nothing when the user says no', async () => {
+  it('asks before a kill: cancel kills nothing, confirm kills', async () => {
     const { client, seen } = fakeClient({
       'GET /jobs/9': { body: makeJob({ id: 9, state: 'held' }) },
       'GET /jobs/9/why': {
         body: { jobId: 9, state: 'held', code: 'HELD', message: 'held by alice' },
       },
+      'POST /jobs/9/kill': {
+        status: 202,
+        body: { jobId: 9, action: 'kill', requested: true, messageId: '1' },
+      },
       'GET /maintenance': maintenanceOff,
     });
-    vi.stubGlobal('confirm', () => false);
     renderApp('/jobs/9', client, ALICE);
-    await userEvent.setup().click(await screen.findByRole('button', { name: 'kill' }));
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'kill' }));
+    expect((await screen.findByRole('alertdialog')).textContent).toContain('Kill job 9?');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
     expect(seen.some((s) => s.method === 'POST')).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'kill' }));
+    await user.click(await screen.findByRole('button', { name: 'Kill job 9' }));
+    expect(await screen.findByText('kill requested')).toBeTruthy();
+    expect(seen.filter((s) => s.method === 'POST').map((s) => s.url.pathname)).toEqual([
+      '/api/v1/jobs/9/kill',
+    ]);
   });
 
   it('says a job it cannot see does not exist', async () => {

@@ -87,6 +87,7 @@ describe('the jobs list', () => {
     await user.click(await screen.findByRole('checkbox', { name: 'Select job 4' }));
     await user.click(screen.getByRole('checkbox', { name: 'Select job 5' }));
     await user.click(screen.getByRole('button', { name: 'Kill' }));
+    await user.click(await screen.findByRole('button', { name: 'Kill 2' }));
     const status = await screen.findByText(/kill: 1 requested, 1 refused/);
     expect(within(status).getByText('job 5: job 5 is already over')).toBeTruthy();
     const kills = seen.filter((s) => s.method === 'POST');
