@@ -77,4 +77,20 @@ describe('the login', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
     expect(router.state.location.search).toBe(`?next=${encodeURIComponent('/jobs/5')}`);
   });
+
+  it('logs out from the header menu: the session ends server-side, then the login page', async () => {
+    const { client, seen } = fakeClient({
+      'GET /jobs': emptyList,
+      'GET /maintenance': { body: { maintenance: false } },
+      'DELETE /auth/session': { status: 204 },
+    });
+    const { router } = renderApp('/jobs', client, ALICE);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Account of alice' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Log out' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
+    const end = seen.find((s) => s.method === 'DELETE');
+    expect(end?.url.pathname).toBe('/api/v1/auth/session');
+    expect(end?.headers.get('X-CSRF-Token')).toBe('csrf-1');
+  });
 });
