@@ -55,6 +55,19 @@ export default tseslint.config(
     },
   },
   {
+    // The web UI renders job names, scripts and logs as text: never as HTML.
+    files: ['packages/ui/src/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'render text; never inject HTML (job names, scripts and logs are user input)',
+        },
+      ],
+    },
+  },
+  {
     // The CLI, scripts and benchmarks talk to people: console is their output channel.
     files: ['packages/cli/src/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
