@@ -29,12 +29,14 @@ export default tseslint.config(
     // TypeScript sources (the `source` export condition), so a cycle through @god/* is seen.
     plugins: { 'import-x': importX },
     settings: {
-      'import-x/extensions': ['.ts', '.js'],
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
       'import-x/internal-regex': '^@god/',
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
-          project: 'tsconfig.json',
+          // The web UI's sources are in its own project (DOM, JSX), under a solution tsconfig.
+          project: ['tsconfig.json', 'packages/ui/tsconfig.app.json'],
+          noWarnOnMultipleProjects: true,
           conditionNames: ['source', 'types', 'import', 'default'],
         }),
       ],
@@ -45,11 +47,24 @@ export default tseslint.config(
     // Modules stay small enough to read in one sitting, functions small enough to hold in mind;
     // the few exceptions say why in place.
     // Tests and the store's contract suites (one describe block per contract) are exempt.
-    files: ['packages/*/src/**/*.ts', 'plugins/*/src/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/contract-*.ts', '**/*.contract.ts'],
+    files: ['packages/*/src/**/*.{ts,tsx}', 'plugins/*/src/**/*.ts'],
+    ignores: ['**/*.test.{ts,tsx}', '**/contract-*.ts', '**/*.contract.ts'],
     rules: {
       'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // The web UI renders job names, scripts and logs as text: never as HTML.
+    files: ['packages/ui/src/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'render text; never inject HTML (job names, scripts and logs are user input)',
+        },
+      ],
     },
   },
   {
@@ -58,7 +73,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.test.ts', 'test/**'],
+    files: ['**/*.test.{ts,tsx}', 'test/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

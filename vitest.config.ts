@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * The unit project: pure logic that needs no service (no Redis, store, dockerd, slapd), no root
- * and no network, so `npm run test:unit` runs anywhere in seconds. A test file belongs here by
+ * The unit projects (`unit`, and `unit-ui` for the web UI's components): pure logic that needs
+ * no service (no Redis, store, dockerd, slapd), no root and no network, so `npm run test:unit`
+ * runs anywhere in seconds. A test file belongs here by
  * being listed below; everything else is the integration project, so a file missing from the
  * list is still run by `npm test`, only with the services.
  */
@@ -29,7 +31,12 @@ const UNIT = [
   'plugins/policy-fairshare/src/*.test.ts',
   'plugins/policy-fifo/src/*.test.ts',
   'plugins/watcher-maxlifespan/src/*.test.ts',
+  // The web UI's pure logic (its components are the unit-ui project's).
+  'packages/ui/src/**/*.test.ts',
 ];
+
+/** The web UI's component tests (React in happy-dom): unit tests too, no services. */
+const UNIT_UI = ['packages/ui/src/**/*.test.tsx'];
 
 const ALL = ['packages/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'test/**/*.test.ts'];
 
@@ -38,6 +45,14 @@ export default defineConfig({
     // Workspace packages export their TypeScript sources under the "source" condition,
     // so tests run against src/ without a build step.
     conditions: ['source'],
+    // react-aria-components (the web UI's) also declares a "source" condition, naming files it
+    // does not publish: it is resolved as Node resolves it.
+    alias: [
+      {
+        find: /^react-aria-components$/,
+        replacement: fileURLToPath(import.meta.resolve('react-aria-components')),
+      },
+    ],
   },
   test: {
     testTimeout: 60_000,
@@ -59,10 +74,21 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'unit-ui',
+          include: UNIT_UI,
+          environment: 'happy-dom',
+          // One process per file, isolated: React, react-aria and Testing Library keep state
+          // per document, and each file gets its own happy-dom document.
+          pool: 'forks',
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ALL,
           // The adversarial suite has its own run (vitest.security.config.ts, npm run test:security).
-          exclude: [...configDefaults.exclude, ...UNIT, 'test/security/**'],
+          exclude: [...configDefaults.exclude, ...UNIT, ...UNIT_UI, 'test/security/**'],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },

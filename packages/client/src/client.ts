@@ -1,5 +1,5 @@
 /**
- * A typed client of god's REST API (`/api/v1`), over the fetch of Node 20. One method per
+ * A typed client of god's REST API (`/api/v1`), over fetch (Node 20 or a browser). One method per
  * route; errors come back as `ApiError` with the server's stable `code` and, for bad input,
  * every bad field. Streams (logs, events) are async iterables of server-sent events.
  */
@@ -23,10 +23,15 @@ export class ApiError extends Error {
 
 /** Where the server is and how to prove who we are. */
 export interface ClientOptions {
-  /** `http://host:port` of a god web process. */
+  /** `http://host:port` of a god web process; `''` for the page's own origin (the web UI). */
   server: string;
   /** An API key (`god_…`) or a token. */
   credential?: string;
+  /**
+   * The CSRF token of a browser session (cookie auth): sent as `X-CSRF-Token` on every request
+   * that may change something (methods other than GET, HEAD, OPTIONS).
+   */
+  csrf?: string;
   /** Request timeout in ms (not for streams); default 60 s. */
   timeoutMs?: number;
 }
@@ -42,6 +47,21 @@ export interface JobQuery {
   limit?: number;
   cursor?: string;
 }
+
+/** A browser session (`/auth/session`): who is logged in, until when, and its CSRF token. */
+export interface Session {
+  user: string;
+  admin: boolean;
+  /** Epoch ms. */
+  expiresAt: number;
+  csrf: string;
+}
+
+/** How a browser session starts: a password (local or LDAP) or an API key. */
+export type SessionLogin = { login: string; password: string } | { apiKey: string };
+
+/** Methods that change nothing, so carry no CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** A request queued for the watchers. */
 export interface Requested {
@@ -72,6 +92,26 @@ export class GodClient {
   /** A client with another credential (after a login). */
   withCredential(credential: string): GodClient {
     return new GodClient({ ...this.opts, credential });
+  }
+
+  /** A client that sends `csrf` with its changing requests (after a session started). */
+  withCsrf(csrf: string): GodClient {
+    return new GodClient({ ...this.opts, csrf });
+  }
+
+  // --- browser session ------------------------------------------------------------------
+
+  /** Starts a cookie session (the server sets the HttpOnly cookie); keep its `csrf`. */
+  startSession(login: SessionLogin): Promise<Session> {
+    return this.call('POST', '/auth/session', { body: login });
+  }
+  /** The session of the cookie this browser holds (ApiError 401 when there is none). */
+  session(): Promise<Session> {
+    return this.call('GET', '/auth/session');
+  }
+  /** Ends the session server-side and clears its cookie. */
+  async endSession(): Promise<void> {
+    await this.raw('DELETE', '/auth/session');
   }
 
   // --- auth -----------------------------------------------------------------------------
@@ -295,7 +335,12 @@ export class GodClient {
     path: string,
     opts: { body?: unknown; query?: Query; stream?: boolean; signal?: AbortSignal } = {},
   ): Promise<Response> {
-    const url = new URL(`${this.base}/api/v1${path}`);
+    // '' = the page's own origin: a browser resolves the path against it.
+    const origin =
+      this.base === ''
+        ? (globalThis as { location?: { origin: string } }).location?.origin
+        : undefined;
+    const url = new URL(`${this.base}/api/v1${path}`, origin);
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v));
     const headers: Record<string, string> = { Accept: 'application/json' };
@@ -303,6 +348,8 @@ export class GodClient {
       headers['Authorization'] = `Bearer ${this.opts.credential}`;
     const hasBody = opts.body !== undefined || method === 'POST';
     if (hasBody) headers['Content-Type'] = 'application/json';
+    if (this.opts.csrf !== undefined && !SAFE_METHODS.has(method.toUpperCase()))
+      headers['X-CSRF-Token'] = this.opts.csrf;
     const signal =
       opts.signal ??
       (opts.stream === true ? undefined : AbortSignal.timeout(this.opts.timeoutMs ?? 60_000));
@@ -311,6 +358,8 @@ export class GodClient {
       res = await fetch(url, {
         method,
         headers,
+        // The session cookie goes to our own origin only, never to another one.
+        credentials: 'same-origin',
         ...(hasBody && { body: JSON.stringify(opts.body ?? {}) }),
         ...(signal !== undefined && { signal }),
       });
@@ -321,7 +370,8 @@ export class GodClient {
             ? err.cause.message
             : err.message
           : String(err);
-      throw new ApiError(0, 'UNAVAILABLE', `cannot reach god at ${this.base}: ${why}`);
+      const where = this.base === '' ? 'the server' : this.base;
+      throw new ApiError(0, 'UNAVAILABLE', `cannot reach god at ${where}: ${why}`);
     }
     if (res.ok) return res;
     throw await errorOf(res);

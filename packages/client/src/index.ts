@@ -6,5 +6,7 @@ export {
   type FileEntry,
   type JobQuery,
   type Requested,
+  type Session,
+  type SessionLogin,
 } from './client.js';
 export { readEvents, type ServerEvent } from './sse.js';

@@ -1,0 +1,57 @@
+/** An array job's tasks as a stacked progress bar: done, failed, running, waiting. */
+import type { ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { taskSummary, type TaskSummary } from '../api/extra.js';
+import { useSession } from '../api/session.js';
+
+/** Segments of the bar, in order. */
+const PARTS = [
+  ['success', 'done'],
+  ['failed', 'failed'],
+  ['running', 'running'],
+  ['pending', 'pending'],
+] as const;
+
+/** The four counts the bar shows (killed counts as failed; held, scheduled, suspended as running or pending). */
+export function progressParts(
+  s: TaskSummary,
+): Record<'success' | 'failed' | 'running' | 'pending', number> {
+  return {
+    success: s.success,
+    failed: s.failed + s.killed + s.other,
+    running: s.running + s.scheduled + s.suspended,
+    pending: s.pending + s.held,
+  };
+}
+
+/** The progress of array job `id`. */
+export function TaskProgress(props: { id: number }): ReactNode {
+  const { client } = useSession();
+  const q = useQuery({
+    queryKey: ['summary', props.id],
+    queryFn: () => taskSummary(client, props.id),
+    refetchInterval: 15_000,
+  });
+  if (q.data === undefined)
+    return <span className="muted">{q.isError ? 'no task counts' : '…'}</span>;
+  const parts = progressParts(q.data);
+  const total = Math.max(1, q.data.total);
+  const text = PARTS.map(([k, label]) => `${parts[k]} ${label}`).join(', ');
+  return (
+    <span
+      className="progress"
+      role="img"
+      aria-label={`tasks: ${text} of ${q.data.total}`}
+      title={text}
+    >
+      {PARTS.map(([k]) => (
+        <span
+          key={k}
+          className={`progress-part progress-${k}`}
+          // Set through the CSSOM by React (allowed by the CSP; no style attribute in HTML).
+          style={{ width: `${(parts[k] / total) * 100}%` }}
+        />
+      ))}
+    </span>
+  );
+}

@@ -1,0 +1,147 @@
+// @vitest-environment happy-dom
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { ALICE, fakeClient, makeJob, renderApp } from '../test-app.js';
+
+const maintenanceOff = { body: { maintenance: false } };
+const sse = (events: Array<[string, unknown]>): string =>
+  events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join('');
+
+function finishedJob() {
+  const started = Date.now() - 120_000;
+  return makeJob({
+    id: 42,
+    state: 'over',
+    outcome: 'success',
+    meta: { name: 'align', description: '', tags: [] },
+    placement: { host: 'node1', shard: 'node1/0', cpus: '0-3', mems: '0', gpus: [], ports: [] },
+    usage: {
+      cpuSeconds: 7980,
+      ramGBSeconds: 1,
+      gpuSeconds: 0,
+      wallSeconds: 60,
+      maxRamBytes: 3 * 2 ** 30,
+    },
+    status: {
+      primary: 'over',
+      secondary: '',
+      reason: 'exit code 0',
+      exitcode: 0,
+      dates: {
+        submitted: started - 1000,
+        scheduled: started - 500,
+        started,
+        ended: started + 60_000,
+        archived: null,
+      },
+    },
+  });
+}
+
+describe('the job page', () => {
+  it('shows a finished job: archive only, usage with units, placement, and its log as text', async () => {
+    const { client } = fakeClient({
+      'GET /jobs/42': { body: finishedJob() },
+      'GET /jobs/42/logs': {
+        type: 'text/event-stream',
+        raw: sse([
+          ['output', { text: 'start\n<script>alert(1)</script>\n' }],
+          ['end', { state: 'over', outcome: 'success', exitcode: 0 }],
+        ]),
+      },
+      'GET /jobs/42/files': {
+        body: {
+          path: '',
+          entries: [{ name: 'god.log', type: 'file', size: 2048, mtime: Date.now() }],
+        },
+      },
+      'GET /maintenance': maintenanceOff,
+    });
+    const { container } = renderApp('/jobs/42', client, ALICE);
+    expect(await screen.findByTestId('job-name')).toHaveProperty('textContent', 'align');
+    expect(
+      screen
+        .getAllByRole('button')
+        .filter((b) => b.closest('[aria-label="Job actions"]'))
+        .map((b) => b.textContent),
+    ).toEqual(['archive']);
+    expect(screen.getByText('2 h 13 min')).toBeTruthy();
+    expect(screen.getByText('3 GB')).toBeTruthy();
+    expect(screen.getByText('node1/0')).toBeTruthy();
+    const log = await screen.findByTestId('log-stdout');
+    await waitFor(() => expect(log.textContent).toContain('<script>alert(1)</script>'));
+    expect(container.querySelector('script')).toBeNull();
+    await screen.findByText('job ended (success), exit code 0');
+    const file = await screen.findByRole('link', { name: 'god.log' });
+    expect(file.getAttribute('href')).toBe('/api/v1/jobs/42/files/download?path=god.log');
+    expect(screen.getByRole('link', { name: 'Submit again' }).getAttribute('href')).toBe(
+      '/submit?from=42',
+    );
+  });
+
+  it('offers hold and kill while pending, says why it waits, and calls the action', async () => {
+    let state: 'pending' | 'held' = 'pending';
+    const { client, seen } = fakeClient({
+      'GET /jobs/8': () => ({ body: makeJob({ id: 8, state }) }),
+      'GET /jobs/8/why': {
+        body: {
+          jobId: 8,
+          state: 'pending',
+          code: 'QUOTA',
+          message: 'over your CPU quota until 14:00',
+        },
+      },
+      'POST /jobs/8/hold': () => {
+        state = 'held';
+        return { body: { jobId: 8, state: 'held' } };
+      },
+      'GET /maintenance': maintenanceOff,
+    });
+    renderApp('/jobs/8', client, ALICE);
+    expect(await screen.findByRole('button', { name: 'hold' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'kill' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'suspend' })).toBeNull();
+    expect((await screen.findByTestId('why-pending')).textContent).toContain(
+      'over your CPU quota until 14:00',
+    );
+    await userEvent.setup().click(screen.getByRole('button', { name: 'hold' }));
+    expect(await screen.findByRole('button', { name: 'release' })).toBeTruthy();
+    expect(seen.find((s) => s.method === 'POST')?.headers.get('X-CSRF-Token')).toBe('csrf-1');
+  });
+
+  it('asks before a kill: cancel kills nothing, confirm kills', async () => {
+    const { client, seen } = fakeClient({
+      'GET /jobs/9': { body: makeJob({ id: 9, state: 'held' }) },
+      'GET /jobs/9/why': {
+        body: { jobId: 9, state: 'held', code: 'HELD', message: 'held by alice' },
+      },
+      'POST /jobs/9/kill': {
+        status: 202,
+        body: { jobId: 9, action: 'kill', requested: true, messageId: '1' },
+      },
+      'GET /maintenance': maintenanceOff,
+    });
+    renderApp('/jobs/9', client, ALICE);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'kill' }));
+    expect((await screen.findByRole('alertdialog')).textContent).toContain('Kill job 9?');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(seen.some((s) => s.method === 'POST')).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'kill' }));
+    await user.click(await screen.findByRole('button', { name: 'Kill job 9' }));
+    expect(await screen.findByText('kill requested')).toBeTruthy();
+    expect(seen.filter((s) => s.method === 'POST').map((s) => s.url.pathname)).toEqual([
+      '/api/v1/jobs/9/kill',
+    ]);
+  });
+
+  it('says a job it cannot see does not exist', async () => {
+    const { client } = fakeClient({ 'GET /maintenance': maintenanceOff });
+    renderApp('/jobs/77', client, ALICE);
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'This job does not exist, or you may not see it.',
+    );
+  });
+});
