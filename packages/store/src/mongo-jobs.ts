@@ -28,6 +28,7 @@ import {
   type TransitionPlan,
 } from '@god/core';
 import {
+  literalRegex,
   matchesExpect,
   mergeById,
   newJobRecord,
@@ -42,7 +43,9 @@ import type {
   JobFieldsPatch,
   JobFilter,
   JobPage,
+  PartyCount,
   StateCounts,
+  TaskCount,
   TransitionOptions,
   TransitionResult,
 } from './store.js';
@@ -238,15 +241,57 @@ export class MongoJobs {
   async list(filter: JobFilter, range: PageRange): Promise<JobPage> {
     const { active, finished } = splitStates(filter.state);
     const fetch = range.limit + 1;
-    const base = baseQuery(filter, range.afterId);
-    const a = active.length > 0 ? await this.findPage(this.c.active, base, active, fetch) : [];
+    const base = baseQuery(filter, range);
+    const page = (coll: Collection<JobDoc>, states: JobState[]) =>
+      this.findPage(coll, base, states, fetch, range.order);
+    const a = active.length > 0 ? await page(this.c.active, active) : [];
     let b: Job[] = [];
     if (finished.length > 0) {
-      const done = await this.findPage(this.c.done, base, finished, fetch);
-      const cutShort = await this.findPage(this.c.active, base, finished, fetch);
-      b = mergeById(done, await this.withoutDoneCopy(cutShort), fetch);
+      const done = await page(this.c.done, finished);
+      const cutShort = await page(this.c.active, finished);
+      b = mergeById(done, await this.withoutDoneCopy(cutShort), fetch, range.order);
     }
-    return toPage(mergeById(a, b, fetch), range.limit);
+    return toPage(mergeById(a, b, fetch, range.order), range);
+  }
+
+  /**
+   * The tasks of array `parent` by state and outcome (see Store.countTasks): active states from
+   * `jobs`, the rest from `jobs_done`, so a move cut short is not counted twice. One
+   * accumulator per $group: FerretDB v1 computes only the first.
+   */
+  async countTasks(parent: number): Promise<TaskCount[]> {
+    const count = (coll: Collection<JobDoc>, states: readonly JobState[]) =>
+      retryBusy(() =>
+        coll
+          .aggregate<{ _id: { state: JobState; outcome: TaskCount['outcome'] }; n: number }>([
+            { $match: { parent, state: { $in: [...states] } } },
+            { $group: { _id: { state: '$state', outcome: '$outcome' }, n: { $sum: 1 } } },
+          ])
+          .toArray(),
+      );
+    const rows = [
+      ...(await count(this.c.active, ACTIVE_STATES)),
+      ...(await count(this.c.done, FINISHED)),
+    ];
+    return rows.map((r) => ({ state: r._id.state, outcome: r._id.outcome ?? null, count: r.n }));
+  }
+
+  /** Active jobs by user, project and state (see Store.countActiveByParty). */
+  async countActiveByParty(): Promise<PartyCount[]> {
+    const rows = await retryBusy(() =>
+      this.c.active
+        .aggregate<{ _id: { user: string; project: string; state: JobState }; n: number }>([
+          { $match: { state: { $in: [...ACTIVE_STATES] } } },
+          {
+            $group: {
+              _id: { user: '$user.id', project: '$user.project', state: '$state' },
+              n: { $sum: 1 },
+            },
+          },
+        ])
+        .toArray(),
+    );
+    return rows.map((r) => ({ ...r._id, count: r.n }));
   }
 
   /** Active jobs per state; every active state is present, zero when it has no job. */
@@ -429,10 +474,12 @@ export class MongoJobs {
     base: Filter<JobDoc>,
     states: JobState[],
     limit: number,
+    order: PageRange['order'],
   ): Promise<Job[]> {
     const query: Filter<JobDoc> = { ...base, state: { $in: states } };
     // Keys are fixed-width digits: sorting them as strings sorts the ids.
-    const docs = await retryBusy(() => coll.find(query).sort({ _id: 1 }).limit(limit).toArray());
+    const dir = order === 'desc' ? -1 : 1;
+    const docs = await retryBusy(() => coll.find(query).sort({ _id: dir }).limit(limit).toArray());
     return docs.map(toJob);
   }
 
@@ -452,8 +499,13 @@ function sameWhy(a: Job['why'], b: Job['why']): boolean {
   return a.code === b.code && a.message === b.message;
 }
 
-function baseQuery(filter: JobFilter, afterId: number): Filter<JobDoc> {
-  const q: Filter<JobDoc> = { _id: { $gt: afterKey(afterId) } };
+function baseQuery(filter: JobFilter, range: PageRange): Filter<JobDoc> {
+  const q: Filter<JobDoc> = {
+    _id: {
+      $gt: afterKey(range.afterId),
+      ...(range.beforeId !== null && { $lt: afterKey(range.beforeId) }),
+    },
+  };
   if (filter.user !== undefined) q['user.id'] = filter.user;
   if (filter.project !== undefined) q['user.project'] = filter.project;
   if (filter.name !== undefined) q['meta.name'] = filter.name;
@@ -461,5 +513,18 @@ function baseQuery(filter: JobFilter, afterId: number): Filter<JobDoc> {
   if (filter.parent !== undefined) q.parent = filter.parent;
   // `$lt` on a number never matches null: jobs that have not ended are left out.
   if (filter.endedBefore !== undefined) q['status.dates.ended'] = { $lt: filter.endedBefore };
+  if (filter.submittedAfter !== undefined || filter.submittedBefore !== undefined) {
+    q['status.dates.submitted'] = {
+      ...(filter.submittedAfter !== undefined && { $gte: filter.submittedAfter }),
+      ...(filter.submittedBefore !== undefined && { $lt: filter.submittedBefore }),
+    };
+  }
+  if (filter.nameContains !== undefined) {
+    q['meta.name'] = {
+      ...(filter.name !== undefined && { $eq: filter.name }),
+      $regex: literalRegex(filter.nameContains),
+      $options: 'i',
+    };
+  }
   return q;
 }

@@ -14,6 +14,7 @@ import {
   type TransitionPlan,
 } from '@god/core';
 import {
+  containsLike,
   matchesExpect,
   mergeById,
   newJobRecord,
@@ -21,11 +22,14 @@ import {
   upgradeStoredJob,
 } from './job-record.js';
 import { toPage, type PageRange } from './paging.js';
+import { SUBMITTED_SQL } from './sqlite-schema.js';
 import type {
   JobFieldsPatch,
   JobFilter,
   JobPage,
+  PartyCount,
   StateCounts,
+  TaskCount,
   TransitionOptions,
   TransitionResult,
 } from './store.js';
@@ -185,10 +189,38 @@ export class SqliteJobs {
   list(filter: JobFilter, range: PageRange): JobPage {
     const { active, finished } = splitStates(filter.state);
     const fetch = range.limit + 1;
-    const a = active.length > 0 ? this.select('jobs', active, filter, range.afterId, fetch) : [];
-    const b =
-      finished.length > 0 ? this.select('jobs_done', finished, filter, range.afterId, fetch) : [];
-    return toPage(mergeById(a, b, fetch), range.limit);
+    const a = active.length > 0 ? this.select('jobs', active, filter, range) : [];
+    const b = finished.length > 0 ? this.select('jobs_done', finished, filter, range) : [];
+    return toPage(mergeById(a, b, fetch, range.order), range);
+  }
+
+  /** The tasks of array `parent` by state and outcome, from both tables (see Store.countTasks). */
+  countTasks(parent: number): TaskCount[] {
+    const out: TaskCount[] = [];
+    for (const table of ['jobs', 'jobs_done'] as const) {
+      const sql = `SELECT state, json_extract(doc, '$.outcome') AS outcome, count(*) AS n
+        FROM ${table} WHERE parent = ? GROUP BY state, outcome`;
+      const rows = this.stmt(sql).all(parent) as Array<{
+        state: JobState;
+        outcome: TaskCount['outcome'];
+        n: number;
+      }>;
+      for (const r of rows) out.push({ state: r.state, outcome: r.outcome, count: r.n });
+    }
+    return out;
+  }
+
+  /** Active jobs by user, project and state (see Store.countActiveByParty). */
+  countActiveByParty(): PartyCount[] {
+    const sql = `SELECT user_id, project, state, count(*) AS n FROM jobs
+      GROUP BY user_id, project, state`;
+    const rows = this.stmt(sql).all() as Array<{
+      user_id: string;
+      project: string;
+      state: JobState;
+      n: number;
+    }>;
+    return rows.map((r) => ({ user: r.user_id, project: r.project, state: r.state, count: r.n }));
   }
 
   /** Active jobs per state; every active state is present, zero when it has no job. */
@@ -303,11 +335,11 @@ export class SqliteJobs {
     table: Table,
     states: readonly JobState[],
     filter: JobFilter,
-    afterId: number,
-    limit: number,
+    range: PageRange,
   ): Job[] {
     const where = new Where();
-    where.add('id > ?', afterId);
+    if (range.afterId > 0 || range.beforeId === null) where.add('id > ?', range.afterId);
+    if (range.beforeId !== null) where.add('id < ?', range.beforeId);
     // A condition on every state of the table would only keep the planner off better indexes.
     const all = table === 'jobs' ? ACTIVE_STATES.length : 2;
     if (states.length < all) where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
@@ -322,8 +354,17 @@ export class SqliteJobs {
     if (filter.tag !== undefined) {
       where.add('id IN (SELECT job_id FROM job_tags WHERE tag = ?)', filter.tag);
     }
-    const sql = `SELECT id, state, doc FROM ${table} ${where.sql()} ORDER BY id LIMIT ?`;
-    return (this.stmt(sql).all(...where.params, limit) as JobRow[]).map(toJob);
+    // The same expression as the *_submitted indexes, so the planner can use them.
+    if (filter.submittedAfter !== undefined)
+      where.add(`${SUBMITTED_SQL} >= ?`, filter.submittedAfter);
+    if (filter.submittedBefore !== undefined)
+      where.add(`${SUBMITTED_SQL} < ?`, filter.submittedBefore);
+    // LIKE ignores the case of ASCII letters; the name's own wildcards are escaped.
+    if (filter.nameContains !== undefined)
+      where.add("name LIKE ? ESCAPE '\\'", containsLike(filter.nameContains));
+    const dir = range.order === 'desc' ? 'DESC' : '';
+    const sql = `SELECT id, state, doc FROM ${table} ${where.sql()} ORDER BY id ${dir} LIMIT ?`;
+    return (this.stmt(sql).all(...where.params, range.limit + 1) as JobRow[]).map(toJob);
   }
 
   /** Prepared statements are cached by SQL text: listing builds a handful of shapes only. */

@@ -28,6 +28,16 @@ function jobTable(table: string): string {
     CREATE INDEX ${table}_parent ON ${table}(parent) WHERE parent IS NOT NULL;`;
 }
 
+/** The submission date as the listing indexes and queries spell it (they must match). */
+export const SUBMITTED_SQL = "json_extract(doc, '$.status.dates.submitted')";
+
+function listIndexes(table: string): string {
+  return `
+    CREATE INDEX ${table}_user_state ON ${table}(user_id, state);
+    CREATE INDEX ${table}_submitted ON ${table}(${SUBMITTED_SQL});
+    CREATE INDEX ${table}_user_submitted ON ${table}(user_id, ${SUBMITTED_SQL});`;
+}
+
 /** Migration n takes the schema from version n to n + 1. Never edit one that shipped. */
 const MIGRATIONS: readonly string[] = [
   `
@@ -68,7 +78,14 @@ const MIGRATIONS: readonly string[] = [
     CREATE TABLE api_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, doc TEXT NOT NULL);
     CREATE INDEX api_keys_user ON api_keys(user_id);
   `,
+  `
+    -- The web UI lists a user's jobs newest first by state and by submission date: each index
+    -- ends with the rowid (the id), so a page in id order is one index range.
+    ${listIndexes('jobs')}
+    ${listIndexes('jobs_done')}
+  `,
 ];
+
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
