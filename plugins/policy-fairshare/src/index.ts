@@ -13,4 +13,9 @@ export const fairSharePolicy: PolicyDefinition<typeof FairShareConfigSchema> = {
 
 export { FairShareConfigSchema, type FairShareConfig } from './config.js';
 export { createFairSharePolicy, type FairSharePolicy, type FairShareScore } from './fairshare.js';
+export {
+  fairShareStanding,
+  type PartyStanding,
+  type StandingInput,
+} from './standing.js';
 export default fairSharePolicy;
