@@ -8,3 +8,12 @@ export {
   type Requested,
 } from './client.js';
 export { readEvents, type ServerEvent } from './sse.js';
+export type {
+  Cluster,
+  ClusterHost,
+  ClusterShard,
+  Fairshare,
+  Holder,
+  Standing,
+  TaskSummary,
+} from './cluster-types.js';

@@ -16,6 +16,9 @@ import { userRoutes } from './api/users.js';
 import { authRoutes } from './api/auth-routes.js';
 import { fileRoutes } from './api/files.js';
 import { jobRoutes } from './api/jobs.js';
+import { clusterRoutes } from './api/cluster.js';
+import { fairshareRoute } from './api/fairshare.js';
+import { taskSummaryRoute } from './api/task-summary.js';
 import { eventRoutes } from './api/live.js';
 import { goDockerRoutes } from './compat/godocker.js';
 import { createJobServices, type JobServices } from './job-services.js';
@@ -33,12 +36,15 @@ export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices
     canSee(ctx.config, ctx.memberships, p, job);
   return [
     ...jobRoutes(ctx, jobs),
+    taskSummaryRoute(ctx),
     ...fileRoutes(ctx),
     ...eventRoutes(ctx, visible),
     ...authRoutes(ctx),
     ...userRoutes(ctx),
     ...projectRoutes(ctx),
     ...usageRoutes(ctx),
+    fairshareRoute(ctx),
+    ...clusterRoutes(ctx),
     configRoute(ctx),
     healthRoute(ctx),
   ];

@@ -19,6 +19,14 @@ export function ledgerOptions(config: FairShareConfig): LedgerOptions {
   };
 }
 
+/** Days of the usage ledger a leader charges: older usage has decayed to nothing. */
+export const USAGE_HORIZON_DAYS = 60;
+
+/** When a day of the ledger (`YYYY-MM-DD`, UTC) is booked: its middle. */
+export function bookedAt(day: string): number {
+  return Date.parse(`${day}T12:00:00Z`);
+}
+
 /** What the fair share is computed from. */
 export interface StandingInput {
   priorities: Priorities;
@@ -28,6 +36,8 @@ export interface StandingInput {
   running: ReadonlyArray<{ job: QueuedJob; since: number }>;
   /** Users with jobs waiting in a project (one entry per pair is enough). */
   queued: ReadonlyArray<{ user: string; project: string }>;
+  /** Users and projects to list even with no usage and no work. */
+  known?: { users: readonly string[]; projects: readonly string[] };
 }
 
 /** One user's or project's standing. */
@@ -56,6 +66,8 @@ export function fairShareStanding(
   now: number,
 ): { users: PartyStanding[]; projects: PartyStanding[] } {
   const ledger = new Ledger(ledgerOptions(config));
+  for (const name of input.known?.users ?? []) ledger.user(name);
+  for (const name of input.known?.projects ?? []) ledger.project(name);
   ledger.setPriorities(input.priorities);
   for (const u of input.usage) ledger.charge(u.user, u.project, u.usage, u.at);
   for (const r of input.running) ledger.started(r.job, r.since);
