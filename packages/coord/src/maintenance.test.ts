@@ -26,7 +26,10 @@ describe('maintenance flag', () => {
   it('publishes a settings event each time it is set, so the leader applies it at once', async () => {
     const keys = makeTestKeys();
     const redis = clients.connect();
-    await setMaintenanceFlag({ redis, keys, publisher: createEventPublisher({ redis, keys }) }, true);
+    await setMaintenanceFlag(
+      { redis, keys, publisher: createEventPublisher({ redis, keys }) },
+      true,
+    );
     const entries = await redis.xrange(keys.events(), '-', '+');
     expect(entries).toHaveLength(1);
     expect(entries[0]![1].join(' ')).toContain(EVENTS.settings);

@@ -30,8 +30,7 @@ async function seed(store: Store): Promise<Job[]> {
 }
 
 function matches(job: Job, f: JobFilter): boolean {
-  const states: readonly JobState[] | undefined =
-    typeof f.state === 'string' ? [f.state] : f.state;
+  const states: readonly JobState[] | undefined = typeof f.state === 'string' ? [f.state] : f.state;
   const submitted = job.status.dates.submitted;
   return (
     (states === undefined || states.includes(job.state)) &&
@@ -98,12 +97,22 @@ export function describeBrowse(f: FixtureRef): void {
     it('keeps newest-first pages consistent while jobs arrive and finish', async () => {
       const first = await f.store.insertJobs(Array.from({ length: 6 }, () => makeJob()));
       const p1 = await f.store.listJobs({}, { limit: 3, order: 'desc' });
-      expect(p1.jobs.map((j) => j.id)).toEqual(first.slice(3).reverse().map((j) => j.id));
+      expect(p1.jobs.map((j) => j.id)).toEqual(
+        first
+          .slice(3)
+          .reverse()
+          .map((j) => j.id),
+      );
       // A newer job does not shift the pages; a job of page 2 moving tables is still listed.
       await f.store.insertJobs([makeJob()]);
       await f.store.transition(first[1]!.id, 'pending', 'over', { outcome: 'killed' });
       const p2 = await f.store.listJobs({}, { limit: 3, order: 'desc', cursor: p1.nextCursor });
-      expect(p2.jobs.map((j) => j.id)).toEqual(first.slice(0, 3).reverse().map((j) => j.id));
+      expect(p2.jobs.map((j) => j.id)).toEqual(
+        first
+          .slice(0, 3)
+          .reverse()
+          .map((j) => j.id),
+      );
       expect(p2.nextCursor).toBeNull();
     });
 

@@ -36,6 +36,7 @@ import {
   upgradeStoredJob,
 } from './job-record.js';
 import { afterKey, byKey, jobIdOf, jobKey, jobKeyOrNull, MAX_JOB_ID } from './mongo-keys.js';
+import { countActiveByParty, countTasks } from './mongo-counts.js';
 import type { HeldLock, MongoLocks } from './mongo-lock.js';
 import { backoff, insertIfAbsent, isBusy, retryBusy, sleep } from './mongo-util.js';
 import { toPage, type PageRange } from './paging.js';
@@ -254,44 +255,14 @@ export class MongoJobs {
     return toPage(mergeById(a, b, fetch, range.order), range);
   }
 
-  /**
-   * The tasks of array `parent` by state and outcome (see Store.countTasks): active states from
-   * `jobs`, the rest from `jobs_done`, so a move cut short is not counted twice. One
-   * accumulator per $group: FerretDB v1 computes only the first.
-   */
-  async countTasks(parent: number): Promise<TaskCount[]> {
-    const count = (coll: Collection<JobDoc>, states: readonly JobState[]) =>
-      retryBusy(() =>
-        coll
-          .aggregate<{ _id: { state: JobState; outcome: TaskCount['outcome'] }; n: number }>([
-            { $match: { parent, state: { $in: [...states] } } },
-            { $group: { _id: { state: '$state', outcome: '$outcome' }, n: { $sum: 1 } } },
-          ])
-          .toArray(),
-      );
-    const rows = [
-      ...(await count(this.c.active, ACTIVE_STATES)),
-      ...(await count(this.c.done, FINISHED)),
-    ];
-    return rows.map((r) => ({ state: r._id.state, outcome: r._id.outcome ?? null, count: r.n }));
+  /** The tasks of array `parent` by state and outcome (see Store.countTasks). */
+  countTasks(parent: number): Promise<TaskCount[]> {
+    return countTasks(this.c, parent);
   }
 
   /** Active jobs by user, project and state (see Store.countActiveByParty). */
-  async countActiveByParty(): Promise<PartyCount[]> {
-    const rows = await retryBusy(() =>
-      this.c.active
-        .aggregate<{ _id: { user: string; project: string; state: JobState }; n: number }>([
-          { $match: { state: { $in: [...ACTIVE_STATES] } } },
-          {
-            $group: {
-              _id: { user: '$user.id', project: '$user.project', state: '$state' },
-              n: { $sum: 1 },
-            },
-          },
-        ])
-        .toArray(),
-    );
-    return rows.map((r) => ({ ...r._id, count: r.n }));
+  countActiveByParty(): Promise<PartyCount[]> {
+    return countActiveByParty(this.c.active);
   }
 
   /** Active jobs per state; every active state is present, zero when it has no job. */

@@ -86,7 +86,6 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -3,11 +3,7 @@
  * (other users' jobs only as 'busy'), and the cluster-wide maintenance flag, the same one
  * `god maintenance on|off` sets (coord's maintenance module).
  */
-import {
-  createNodeRegistry,
-  isMaintenanceOn,
-  setMaintenanceFlag,
-} from '@god/coord';
+import { createNodeRegistry, isMaintenanceOn, setMaintenanceFlag } from '@god/coord';
 import type { Job } from '@god/core';
 import { canSee } from '../authz.js';
 import type { Principal } from '../auth/principal.js';
@@ -47,8 +43,7 @@ function visibleTo(ctx: ClusterDeps, p: Principal, job: Job): Promise<boolean> {
 export function clusterRoutes(ctx: ClusterDeps): Route[] {
   const tags = ['cluster'];
   const registry = createNodeRegistry({ redis: ctx.redis, keys: ctx.keys, logger: ctx.logger });
-  const maintenance = () =>
-    isMaintenanceOn(ctx.redis, ctx.keys, ctx.config.scheduler.maintenance);
+  const maintenance = () => isMaintenanceOn(ctx.redis, ctx.keys, ctx.config.scheduler.maintenance);
   return [
     route({
       method: 'get',

@@ -48,7 +48,15 @@ function queuedOf(job: Job): StandingInput['running'][number]['job'] {
   const r = job.requirements;
   const { id, user } = job;
   const submitted = job.status.dates.submitted;
-  return { id, user: user.id, project: user.project, submitted, cpu: r.cpu, ram: r.ram, gpus: r.gpus };
+  return {
+    id,
+    user: user.id,
+    project: user.project,
+    submitted,
+    cpu: r.cpu,
+    ram: r.ram,
+    gpus: r.gpus,
+  };
 }
 
 /** Everything the standing is computed from, read from the store. */
@@ -102,8 +110,7 @@ function rows(list: PartyStanding[], fair: boolean, admin: boolean): Array<Row &
 /** The projects `p` may see the standing of: theirs, and the default one everyone is in. */
 function mine(p: Principal, projects: Project[]): Set<string> {
   const out = new Set([DEFAULT_PROJECT]);
-  for (const proj of projects)
-    if (proj.members.some((m) => sameLogin(m, p.id))) out.add(proj.id);
+  for (const proj of projects) if (proj.members.some((m) => sameLogin(m, p.id))) out.add(proj.id);
   return out;
 }
 

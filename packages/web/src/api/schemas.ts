@@ -225,7 +225,9 @@ export const ClusterView = z.object({
       alive: z.boolean().describe('heartbeat within scheduler.host_timeout_ms'),
       lastSeen: z.number().describe('last heartbeat, epoch ms'),
       labels: z.record(z.string(), z.string()),
-      reservedFor: z.object({ users: z.array(z.string()), projects: z.array(z.string()) }).nullable(),
+      reservedFor: z
+        .object({ users: z.array(z.string()), projects: z.array(z.string()) })
+        .nullable(),
       shards: z.array(
         z.object({
           id: z.string(),
