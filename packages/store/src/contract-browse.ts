@@ -1,6 +1,7 @@
 /**
  * Store contract, part 7: what the web UI's job list needs (newest first, submission dates, a
- * name search), paging in both orders; counting an array's tasks and who has work queued.
+ * name search), paging in both orders (by id; by submission date then id when a date filter is
+ * set); counting an array's tasks and who has work queued.
  */
 import { describe, expect, it } from 'vitest';
 import { JOB_STATES, ValidationError, type Job, type JobState } from '@god/core';
@@ -19,8 +20,8 @@ async function seed(store: Store): Promise<Job[]> {
     jobs.push(
       await makeJobIn(store, JOB_STATES[i % JOB_STATES.length]!, {
         ...(user !== null && { user }),
-        // Array tasks carry their parent's date: dates are not in id order.
-        submitted: BASE + ((i * 11) % 28) * 1000,
+        // Dates out of id order (array tasks carry their parent's), two jobs per date.
+        submitted: BASE + ((i * 11) % 14) * 1000,
         meta: { name: NAMES[i % NAMES.length]!, description: '', tags: i % 4 === 0 ? ['t'] : [] },
         parent: i % 5 === 0 ? 3 : null,
       }),
@@ -85,7 +86,13 @@ export function describeBrowse(f: FixtureRef): void {
         { parent: 3, nameContains: 'al', afterId: jobs[4]!.id },
       ];
       for (const filter of filters) {
-        const expected = jobs.filter((j) => matches(j, filter)).map((j) => j.id);
+        // Filtered by date: ordered by submission date, then id; else by id.
+        const byDate = filter.submittedAfter !== undefined || filter.submittedBefore !== undefined;
+        const key = (j: Job) => (byDate ? j.status.dates.submitted * 1e6 + j.id : j.id);
+        const expected = jobs
+          .filter((j) => matches(j, filter))
+          .sort((a, b) => key(a) - key(b))
+          .map((j) => j.id);
         const label = JSON.stringify(filter);
         expect(await listAll(f.store, filter, { limit: 3 }), label).toEqual(expected);
         expect(await listAll(f.store, filter, { limit: 3, order: 'desc' }), label).toEqual(
@@ -124,6 +131,11 @@ export function describeBrowse(f: FixtureRef): void {
         'cursor',
       ]);
       expect(await invalidPath(f.store.listJobs({}, { cursor: desc }))).toEqual(['cursor']);
+      const dated = { submittedAfter: 0 };
+      const byDate = (await f.store.listJobs(dated, { limit: 1 })).nextCursor;
+      expect(byDate).not.toBeNull();
+      expect(await invalidPath(f.store.listJobs({}, { cursor: byDate }))).toEqual(['cursor']);
+      expect(await invalidPath(f.store.listJobs(dated, { cursor: asc }))).toEqual(['cursor']);
       const order = 'sideways' as Page['order'];
       expect(await invalidPath(f.store.listJobs({}, { order }))).toEqual(['order']);
       expect(await invalidPath(f.store.listJobs({ submittedAfter: Number.NaN }))).toEqual([

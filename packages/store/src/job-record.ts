@@ -102,14 +102,13 @@ export function splitStates(state: JobFilter['state']): StateSplit {
   };
 }
 
-/** Merges two lists ordered by id in `order` (no id in both) and keeps the first `n`. */
-export function mergeById(
+/** Merges two lists in the order `first` defines (no job in both) and keeps the first `n`. */
+export function mergeOrdered(
   a: readonly Job[],
   b: readonly Job[],
   n: number,
-  order: 'asc' | 'desc' = 'asc',
+  first: (x: Job, y: Job) => boolean,
 ): Job[] {
-  const first = order === 'asc' ? (x: Job, y: Job) => x.id < y.id : (x: Job, y: Job) => x.id > y.id;
   const out: Job[] = [];
   let i = 0;
   let j = 0;

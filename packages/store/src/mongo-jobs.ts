@@ -17,7 +17,7 @@
  * move into `jobs_done` two, where the old `{_id: number, state}` filters also decoded every
  * document before the job in Go, ten times slower per row. On MongoDB each is an `_id` lookup.
  */
-import type { Collection, Filter, UpdateFilter, WithId } from 'mongodb';
+import type { Collection, Filter, Sort, UpdateFilter, WithId } from 'mongodb';
 import {
   ACTIVE_STATES,
   GodError,
@@ -30,7 +30,7 @@ import {
 import {
   literalRegex,
   matchesExpect,
-  mergeById,
+  mergeOrdered,
   newJobRecord,
   splitStates,
   upgradeStoredJob,
@@ -39,7 +39,7 @@ import { afterKey, byKey, jobIdOf, jobKey, jobKeyOrNull, MAX_JOB_ID } from './mo
 import { countActiveByParty, countTasks } from './mongo-counts.js';
 import type { HeldLock, MongoLocks } from './mongo-lock.js';
 import { backoff, insertIfAbsent, isBusy, retryBusy, sleep } from './mongo-util.js';
-import { toPage, type PageRange } from './paging.js';
+import { comesFirst, toPage, type PageRange } from './paging.js';
 import type {
   JobFieldsPatch,
   JobFilter,
@@ -244,15 +244,16 @@ export class MongoJobs {
     const fetch = range.limit + 1;
     const base = baseQuery(filter, range);
     const page = (coll: Collection<JobDoc>, states: JobState[]) =>
-      this.findPage(coll, base, states, fetch, range.order);
+      this.findPage(coll, base, states, fetch, range);
+    const first = comesFirst(range);
     const a = active.length > 0 ? await page(this.c.active, active) : [];
     let b: Job[] = [];
     if (finished.length > 0) {
       const done = await page(this.c.done, finished);
       const cutShort = await page(this.c.active, finished);
-      b = mergeById(done, await this.withoutDoneCopy(cutShort), fetch, range.order);
+      b = mergeOrdered(done, await this.withoutDoneCopy(cutShort), fetch, first);
     }
-    return toPage(mergeById(a, b, fetch, range.order), range);
+    return toPage(mergeOrdered(a, b, fetch, first), range);
   }
 
   /** The tasks of array `parent` by state and outcome (see Store.countTasks). */
@@ -445,12 +446,15 @@ export class MongoJobs {
     base: Filter<JobDoc>,
     states: JobState[],
     limit: number,
-    order: PageRange['order'],
+    range: PageRange,
   ): Promise<Job[]> {
     const query: Filter<JobDoc> = { ...base, state: { $in: states } };
     // Keys are fixed-width digits: sorting them as strings sorts the ids.
-    const dir = order === 'desc' ? -1 : 1;
-    const docs = await retryBusy(() => coll.find(query).sort({ _id: dir }).limit(limit).toArray());
+    const dir = range.order === 'desc' ? -1 : 1;
+    const sort: Sort = range.bySubmitted
+      ? { 'status.dates.submitted': dir, _id: dir }
+      : { _id: dir };
+    const docs = await retryBusy(() => coll.find(query).sort(sort).limit(limit).toArray());
     return docs.map(toJob);
   }
 
@@ -489,6 +493,15 @@ function baseQuery(filter: JobFilter, range: PageRange): Filter<JobDoc> {
       ...(filter.submittedAfter !== undefined && { $gte: filter.submittedAfter }),
       ...(filter.submittedBefore !== undefined && { $lt: filter.submittedBefore }),
     };
+  }
+  if (range.from !== null) {
+    // After the cursor's (submitted, id) in the listing's order.
+    const op = range.order === 'desc' ? '$lt' : '$gt';
+    const at = range.from.submitted;
+    q.$or = [
+      { 'status.dates.submitted': { [op]: at } },
+      { 'status.dates.submitted': at, _id: { [op]: jobKey(range.from.id) } },
+    ];
   }
   if (filter.nameContains !== undefined) {
     q['meta.name'] = {

@@ -27,7 +27,7 @@ import { MongoJobs, type CounterDoc, type JobDoc } from './mongo-jobs.js';
 import { byKey, jobKey } from './mongo-keys.js';
 import { MongoLocks, type LockDoc } from './mongo-lock.js';
 import { insertIfAbsent, isDuplicateKey, retryBusy, upsert } from './mongo-util.js';
-import { pageRange } from './paging.js';
+import { listRange } from './paging.js';
 import {
   DEFAULT_PROJECT,
   type ApiKeyRecord,
@@ -86,6 +86,7 @@ const JOB_INDEXES = [
   { 'user.id': 1, state: 1, _id: 1 },
   { 'status.dates.submitted': 1, _id: 1 },
   { 'user.id': 1, 'status.dates.submitted': 1, _id: 1 },
+  { state: 1, 'status.dates.submitted': 1, _id: 1 },
 ] as const;
 
 /** Connects, creates indexes and the default project, and completes moves a crash cut short. */
@@ -193,7 +194,7 @@ class MongoStore implements Store {
 
   async listJobs(filter: JobFilter = {}, page: Page = {}): Promise<JobPage> {
     checkFilter(filter);
-    return this.jobs.list(filter, pageRange(page, filter.afterId));
+    return this.jobs.list(filter, listRange(filter, page));
   }
 
   countTasks(parent: number): Promise<TaskCount[]> {

@@ -16,12 +16,12 @@ import {
 import {
   containsLike,
   matchesExpect,
-  mergeById,
+  mergeOrdered,
   newJobRecord,
   splitStates,
   upgradeStoredJob,
 } from './job-record.js';
-import { toPage, type PageRange } from './paging.js';
+import { comesFirst, toPage, type PageRange } from './paging.js';
 import { SUBMITTED_SQL } from './sqlite-schema.js';
 import type {
   JobFieldsPatch,
@@ -34,7 +34,8 @@ import type {
   TransitionResult,
 } from './store.js';
 
-type Table = 'jobs' | 'jobs_done';
+/** The active and the finished jobs' tables. */
+export type Table = 'jobs' | 'jobs_done';
 
 interface JobRow {
   id: number;
@@ -191,7 +192,7 @@ export class SqliteJobs {
     const fetch = range.limit + 1;
     const a = active.length > 0 ? this.select('jobs', active, filter, range) : [];
     const b = finished.length > 0 ? this.select('jobs_done', finished, filter, range) : [];
-    return toPage(mergeById(a, b, fetch, range.order), range);
+    return toPage(mergeOrdered(a, b, fetch, comesFirst(range)), range);
   }
 
   /** The tasks of array `parent` by state and outcome, from both tables (see Store.countTasks). */
@@ -337,34 +338,8 @@ export class SqliteJobs {
     filter: JobFilter,
     range: PageRange,
   ): Job[] {
-    const where = new Where();
-    if (range.afterId > 0 || range.beforeId === null) where.add('id > ?', range.afterId);
-    if (range.beforeId !== null) where.add('id < ?', range.beforeId);
-    // A condition on every state of the table would only keep the planner off better indexes.
-    const all = table === 'jobs' ? ACTIVE_STATES.length : 2;
-    if (states.length < all) where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
-    where.equals('user_id', filter.user);
-    where.equals('project', filter.project);
-    where.equals('name', filter.name);
-    where.equals('parent', filter.parent);
-    if (filter.endedBefore !== undefined) {
-      // The same expression as the jobs_done_ended index, so the planner can use it.
-      where.add("json_extract(doc, '$.status.dates.ended') < ?", filter.endedBefore);
-    }
-    if (filter.tag !== undefined) {
-      where.add('id IN (SELECT job_id FROM job_tags WHERE tag = ?)', filter.tag);
-    }
-    // The same expression as the *_submitted indexes, so the planner can use them.
-    if (filter.submittedAfter !== undefined)
-      where.add(`${SUBMITTED_SQL} >= ?`, filter.submittedAfter);
-    if (filter.submittedBefore !== undefined)
-      where.add(`${SUBMITTED_SQL} < ?`, filter.submittedBefore);
-    // LIKE ignores the case of ASCII letters; the name's own wildcards are escaped.
-    if (filter.nameContains !== undefined)
-      where.add("name LIKE ? ESCAPE '\\'", containsLike(filter.nameContains));
-    const dir = range.order === 'desc' ? 'DESC' : '';
-    const sql = `SELECT id, state, doc FROM ${table} ${where.sql()} ORDER BY id ${dir} LIMIT ?`;
-    return (this.stmt(sql).all(...where.params, range.limit + 1) as JobRow[]).map(toJob);
+    const { sql, params } = listQuery(table, states, filter, range);
+    return (this.stmt(sql).all(...params) as JobRow[]).map(toJob);
   }
 
   /** Prepared statements are cached by SQL text: listing builds a handful of shapes only. */
@@ -376,4 +351,54 @@ export class SqliteJobs {
     }
     return s;
   }
+}
+
+/**
+ * The SQL of one table's part of a listing page (exported so a test can check its query plan:
+ * every shape the web UI asks for must walk an index, never the whole table).
+ */
+export function listQuery(
+  table: Table,
+  states: readonly JobState[],
+  filter: JobFilter,
+  range: PageRange,
+): { sql: string; params: unknown[] } {
+  const where = new Where();
+  if (range.afterId > 0 || (range.beforeId === null && !range.bySubmitted))
+    where.add('id > ?', range.afterId);
+  if (range.beforeId !== null) where.add('id < ?', range.beforeId);
+  if (range.from !== null) {
+    // A row value: SQLite turns it into a range of the *_submitted indexes.
+    where.add(
+      `(${SUBMITTED_SQL}, id) ${range.order === 'desc' ? '<' : '>'} (?, ?)`,
+      range.from.submitted,
+      range.from.id,
+    );
+  }
+  // A condition on every state of the table would only keep the planner off better indexes.
+  const all = table === 'jobs' ? ACTIVE_STATES.length : 2;
+  if (states.length < all) where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
+  where.equals('user_id', filter.user);
+  where.equals('project', filter.project);
+  where.equals('name', filter.name);
+  where.equals('parent', filter.parent);
+  if (filter.endedBefore !== undefined) {
+    // The same expression as the jobs_done_ended index, so the planner can use it.
+    where.add("json_extract(doc, '$.status.dates.ended') < ?", filter.endedBefore);
+  }
+  if (filter.tag !== undefined) {
+    where.add('id IN (SELECT job_id FROM job_tags WHERE tag = ?)', filter.tag);
+  }
+  // The same expression as the *_submitted indexes, so the planner can use them.
+  if (filter.submittedAfter !== undefined)
+    where.add(`${SUBMITTED_SQL} >= ?`, filter.submittedAfter);
+  if (filter.submittedBefore !== undefined)
+    where.add(`${SUBMITTED_SQL} < ?`, filter.submittedBefore);
+  // LIKE ignores the case of ASCII letters; the name's own wildcards are escaped.
+  if (filter.nameContains !== undefined)
+    where.add("name LIKE ? ESCAPE '\\'", containsLike(filter.nameContains));
+  const dir = range.order === 'desc' ? 'DESC' : 'ASC';
+  const key = range.bySubmitted ? `${SUBMITTED_SQL} ${dir}, id ${dir}` : `id ${dir}`;
+  const sql = `SELECT id, state, doc FROM ${table} ${where.sql()} ORDER BY ${key} LIMIT ?`;
+  return { sql, params: [...where.params, range.limit + 1] };
 }

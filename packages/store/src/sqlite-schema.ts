@@ -35,7 +35,8 @@ function listIndexes(table: string): string {
   return `
     CREATE INDEX ${table}_user_state ON ${table}(user_id, state);
     CREATE INDEX ${table}_submitted ON ${table}(${SUBMITTED_SQL});
-    CREATE INDEX ${table}_user_submitted ON ${table}(user_id, ${SUBMITTED_SQL});`;
+    CREATE INDEX ${table}_user_submitted ON ${table}(user_id, ${SUBMITTED_SQL});
+    CREATE INDEX ${table}_state_submitted ON ${table}(state, ${SUBMITTED_SQL});`;
 }
 
 /** Migration n takes the schema from version n to n + 1. Never edit one that shipped. */
@@ -79,8 +80,8 @@ const MIGRATIONS: readonly string[] = [
     CREATE INDEX api_keys_user ON api_keys(user_id);
   `,
   `
-    -- The web UI lists a user's jobs newest first by state and by submission date: each index
-    -- ends with the rowid (the id), so a page in id order is one index range.
+    -- The web UI lists a user's jobs newest first by state, and by submission date (then id):
+    -- each index ends with the rowid (the id), so every page is one index range, no sort.
     ${listIndexes('jobs')}
     ${listIndexes('jobs_done')}
   `,

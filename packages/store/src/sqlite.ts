@@ -13,7 +13,7 @@ import {
 } from '@god/core';
 import { checkNewLogin, defaultProject, pickUser, zeroTotals } from './accounts.js';
 import { checkFilter, checkNewJobs } from './job-record.js';
-import { pageRange } from './paging.js';
+import { listRange } from './paging.js';
 import { SqliteJobs } from './sqlite-jobs.js';
 import { openDatabase } from './sqlite-schema.js';
 import {
@@ -103,7 +103,7 @@ class SqliteStore implements Store {
   listJobs(filter: JobFilter = {}, page: Page = {}): Promise<JobPage> {
     return settle(() => {
       checkFilter(filter);
-      return this.jobs.list(filter, pageRange(page, filter.afterId));
+      return this.jobs.list(filter, listRange(filter, page));
     });
   }
 

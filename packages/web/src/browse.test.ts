@@ -78,11 +78,14 @@ describe('GET /jobs for the UI', () => {
     expect(all).toEqual([bobs[0]!.id, ...named(/align/i)].sort((a, b) => b - a));
   });
 
-  it('filters by submission date, at or after and strictly before, with states and paging', async () => {
+  it('filters by submission date (at or after, before), ordered by it, with states and paging', async () => {
     const at = (j: Job) => j.status.dates.submitted;
     const after = BASE + 2_000;
     const before = BASE + 5_000;
-    const inRange = mine.filter((j) => at(j) >= after && at(j) < before);
+    // Filtered by date: ordered by submission date, then id.
+    const inRange = mine
+      .filter((j) => at(j) >= after && at(j) < before)
+      .sort((a, b) => at(a) - at(b) || a.id - b.id);
     expect(inRange.length).toBeGreaterThan(1);
     const q = { submittedAfter: after, submittedBefore: before, limit: 1 };
     expect(await ids(alice.client, { ...q, order: 'desc' })).toEqual(idsOf(inRange).reverse());
