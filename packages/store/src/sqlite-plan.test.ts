@@ -1,0 +1,78 @@
+/**
+ * The job list's SQL walks an index for every shape the web UI asks for: a user's jobs, newest
+ * first, first page and deep pages, with and without a state filter and a date range (and an
+ * administrator's listing by state or date). EXPLAIN QUERY PLAN of the very queries listJobs
+ * runs (listQuery), on a database without statistics, as god's are.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobState } from '@god/core';
+import { encodeCursor, listRange } from './paging.js';
+import { listQuery, type Table } from './sqlite-jobs.js';
+import { createSqliteStore } from './sqlite.js';
+import type { JobFilter, Page } from './store.js';
+
+let dir: string;
+let db: Database.Database;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'god-plan-'));
+  const path = join(dir, 'god.db');
+  await createSqliteStore({ path }).close();
+  db = new Database(path, { readonly: true });
+});
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function plan(table: Table, states: JobState[], filter: JobFilter, page: Page): string[] {
+  const { sql, params } = listQuery(table, states, filter, listRange(filter, page));
+  const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>;
+  return rows.map((r) => r.detail);
+}
+
+const WEEK = { submittedAfter: 1_800_000_000_000, submittedBefore: 1_800_604_800_000 };
+const shapes: Array<[string, JobFilter]> = [
+  ['a user’s jobs', { user: 'alice' }],
+  ['a user’s jobs in one state', { user: 'alice', state: 'over' }],
+  ['a user’s jobs in a date range', { user: 'alice', ...WEEK }],
+  ['a user’s jobs in one state and a date range', { user: 'alice', state: 'over', ...WEEK }],
+  ['a user’s jobs since a date', { user: 'alice', submittedAfter: WEEK.submittedAfter }],
+  ['everyone’s jobs in one state', { state: 'over' }],
+  ['everyone’s jobs in a date range', WEEK],
+  ['everyone’s jobs in one state and a date range', { state: 'over', ...WEEK }],
+];
+
+describe('job list query plans', () => {
+  for (const [name, filter] of shapes) {
+    it(`${name}: an index range for the first and a deep page, never a scan or a sort`, () => {
+      const byDate = filter.submittedAfter !== undefined;
+      const deep = encodeCursor({
+        order: 'desc',
+        id: 500_000,
+        ...(byDate && { submitted: WEEK.submittedAfter + 1 }),
+      });
+      for (const table of ['jobs', 'jobs_done'] as const) {
+        const states: JobState[] =
+          filter.state !== undefined
+            ? [filter.state as JobState]
+            : table === 'jobs'
+              ? ['pending', 'held', 'scheduled', 'running', 'suspended']
+              : ['over', 'archived'];
+        for (const page of [{ order: 'desc' as const }, { order: 'desc' as const, cursor: deep }]) {
+          const lines = plan(table, states, filter, { ...page, limit: 100 });
+          const label = `${table} ${JSON.stringify(page)}: ${lines.join(' | ')}`;
+          expect(lines.length, label).toBeGreaterThan(0);
+          for (const line of lines) {
+            expect(line, label).toMatch(new RegExp(`^SEARCH ${table} USING (COVERING )?INDEX`));
+            expect(line, label).not.toMatch(/TEMP B-TREE/);
+          }
+        }
+      }
+    });
+  }
+});
