@@ -258,8 +258,18 @@ export class SqliteJobs {
 
   private insertRow(table: Table, job: Job, doc: string): void {
     this.stmt(
-      `INSERT INTO ${table} (id, state, user_id, project, name, parent, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(job.id, job.state, job.user.id, job.user.project, job.meta.name, job.parent, doc);
+      `INSERT INTO ${table} (id, state, user_id, project, name, parent, submitted, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      job.id,
+      job.state,
+      job.user.id,
+      job.user.project,
+      job.meta.name,
+      job.parent,
+      job.status.dates.submitted,
+      doc,
+    );
   }
 
   private transitionOne(
@@ -368,16 +378,19 @@ export function listQuery(
     where.add('id > ?', range.afterId);
   if (range.beforeId !== null) where.add('id < ?', range.beforeId);
   if (range.from !== null) {
-    // A row value: SQLite turns it into a range of the *_submitted indexes.
-    where.add(
-      `(${SUBMITTED_SQL}, id) ${range.order === 'desc' ? '<' : '>'} (?, ?)`,
-      range.from.submitted,
-      range.from.id,
-    );
+    // After the cursor in (submitted, id) order: the plain bound on `submitted` gives the index
+    // range its end at the cursor (the row value alone is only a filter), the row value
+    // settles ties. It replaces the date filter's bound on that side, which it implies.
+    const [op, eq] = range.order === 'desc' ? ['<', '<='] : ['>', '>='];
+    where.add(`${SUBMITTED_SQL} ${eq} ?`, range.from.submitted);
+    where.add(`(${SUBMITTED_SQL}, id) ${op} (?, ?)`, range.from.submitted, range.from.id);
   }
   // A condition on every state of the table would only keep the planner off better indexes.
   const all = table === 'jobs' ? ACTIVE_STATES.length : 2;
-  if (states.length < all) where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
+  // One state as an equality: the planner then takes the index with the most equal columns.
+  if (states.length === 1 && all > 1) where.add('state = ?', states[0]);
+  else if (states.length < all)
+    where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
   where.equals('user_id', filter.user);
   where.equals('project', filter.project);
   where.equals('name', filter.name);
@@ -389,16 +402,22 @@ export function listQuery(
   if (filter.tag !== undefined) {
     where.add('id IN (SELECT job_id FROM job_tags WHERE tag = ?)', filter.tag);
   }
-  // The same expression as the *_submitted indexes, so the planner can use them.
-  if (filter.submittedAfter !== undefined)
+  const from = range.from !== null ? range.order : null;
+  if (filter.submittedAfter !== undefined && from !== 'asc')
     where.add(`${SUBMITTED_SQL} >= ?`, filter.submittedAfter);
-  if (filter.submittedBefore !== undefined)
+  if (filter.submittedBefore !== undefined && from !== 'desc')
     where.add(`${SUBMITTED_SQL} < ?`, filter.submittedBefore);
   // LIKE ignores the case of ASCII letters; the name's own wildcards are escaped.
   if (filter.nameContains !== undefined)
     where.add("name LIKE ? ESCAPE '\\'", containsLike(filter.nameContains));
   const dir = range.order === 'desc' ? 'DESC' : 'ASC';
   const key = range.bySubmitted ? `${SUBMITTED_SQL} ${dir}, id ${dir}` : `id ${dir}`;
-  const sql = `SELECT id, state, doc FROM ${table} ${where.sql()} ORDER BY ${key} LIMIT ?`;
+  // Without statistics SQLite prefers (state, submitted) here and filters the user row by row.
+  const oneState = states.length === 1 && all > 1;
+  const hint =
+    range.bySubmitted && oneState && filter.user !== undefined
+      ? `INDEXED BY ${table}_user_state_submitted`
+      : '';
+  const sql = `SELECT id, state, doc FROM ${table} ${hint} ${where.sql()} ORDER BY ${key} LIMIT ?`;
   return { sql, params: [...where.params, range.limit + 1] };
 }

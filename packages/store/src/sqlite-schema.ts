@@ -28,15 +28,23 @@ function jobTable(table: string): string {
     CREATE INDEX ${table}_parent ON ${table}(parent) WHERE parent IS NOT NULL;`;
 }
 
-/** The submission date as the listing indexes and queries spell it (they must match). */
-export const SUBMITTED_SQL = "json_extract(doc, '$.status.dates.submitted')";
+/** The column holding a job's submission date (written at insert, never updated). */
+export const SUBMITTED_SQL = 'submitted';
 
+/**
+ * The submission date as a column of its own, and the listing indexes. A column, not an index on
+ * json_extract(doc, ...): every transition rewrites `doc`, and SQLite would then rewrite every
+ * index on an expression of it; an index on columns a write does not set is left alone.
+ */
 function listIndexes(table: string): string {
   return `
+    ALTER TABLE ${table} ADD COLUMN submitted INTEGER;
+    UPDATE ${table} SET submitted = json_extract(doc, '$.status.dates.submitted');
     CREATE INDEX ${table}_user_state ON ${table}(user_id, state);
-    CREATE INDEX ${table}_submitted ON ${table}(${SUBMITTED_SQL});
-    CREATE INDEX ${table}_user_submitted ON ${table}(user_id, ${SUBMITTED_SQL});
-    CREATE INDEX ${table}_state_submitted ON ${table}(state, ${SUBMITTED_SQL});`;
+    CREATE INDEX ${table}_submitted ON ${table}(submitted);
+    CREATE INDEX ${table}_user_submitted ON ${table}(user_id, submitted);
+    CREATE INDEX ${table}_state_submitted ON ${table}(state, submitted);
+    CREATE INDEX ${table}_user_state_submitted ON ${table}(user_id, state, submitted);`;
 }
 
 /** Migration n takes the schema from version n to n + 1. Never edit one that shipped. */
