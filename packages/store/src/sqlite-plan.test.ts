@@ -2,7 +2,8 @@
  * The job list's SQL walks an index for every shape the web UI asks for: a user's jobs, newest
  * first, first page and deep pages, with and without a state filter and a date range (and an
  * administrator's listing by state or date). EXPLAIN QUERY PLAN of the very queries listJobs
- * runs (listQuery), on a database without statistics, as god's are.
+ * runs (listQuery), on a database without statistics, as god's are. And the upgrade that adds
+ * the submission-date column those indexes use.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobState } from '@god/core';
 import { encodeCursor, listRange } from './paging.js';
+import { makeJob } from './contract-fixtures.js';
 import { listQuery, type Table } from './sqlite-jobs.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
 import { createSqliteStore } from './sqlite.js';
 import type { JobFilter, Page } from './store.js';
 
@@ -82,4 +85,42 @@ describe('job list query plans', () => {
       }
     });
   }
+});
+
+describe('upgrading a database written before the submission-date column', () => {
+  it('fills the column from each job’s document, so date listings find old jobs', async () => {
+    const path = join(dir, 'old.db');
+    const store = createSqliteStore({ path });
+    const [a, b] = await store.insertJobs([
+      makeJob({ submitted: 1_000 }),
+      makeJob({ submitted: 5_000 }),
+    ]);
+    await store.transition(b!.id, 'pending', 'over', { outcome: 'killed' });
+    await store.close();
+    // Back to the schema before: no listing indexes, no column, version one less.
+    const raw = new Database(path);
+    for (const table of ['jobs', 'jobs_done']) {
+      for (const index of [
+        'user_state',
+        'submitted',
+        'user_submitted',
+        'state_submitted',
+        'user_state_submitted',
+      ])
+        raw.exec(`DROP INDEX ${table}_${index}`);
+      raw.exec(`ALTER TABLE ${table} DROP COLUMN submitted`);
+    }
+    raw.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    raw.close();
+    const upgraded = createSqliteStore({ path });
+    try {
+      const ids = async (filter: JobFilter) =>
+        (await upgraded.listJobs(filter, { order: 'desc' })).jobs.map((j) => j.id);
+      expect(await ids({ submittedAfter: 0 })).toEqual([b!.id, a!.id]);
+      expect(await ids({ submittedAfter: 2_000 })).toEqual([b!.id]);
+      expect(await ids({ submittedBefore: 2_000 })).toEqual([a!.id]);
+    } finally {
+      await upgraded.close();
+    }
+  });
 });
