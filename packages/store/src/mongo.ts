@@ -87,6 +87,7 @@ const JOB_INDEXES = [
   { 'status.dates.submitted': 1, _id: 1 },
   { 'user.id': 1, 'status.dates.submitted': 1, _id: 1 },
   { state: 1, 'status.dates.submitted': 1, _id: 1 },
+  { 'user.id': 1, state: 1, 'status.dates.submitted': 1, _id: 1 },
 ] as const;
 
 /** Connects, creates indexes and the default project, and completes moves a crash cut short. */
