@@ -50,7 +50,8 @@ function fill(path: string, n: number): void {
     why: null,
   };
   const insert = db.prepare(
-    'INSERT INTO jobs_done (id, state, user_id, project, name, parent, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO jobs_done (id, state, user_id, project, name, parent, submitted, doc)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
     for (let id = 1; id <= n; id++) {
@@ -83,7 +84,7 @@ function fill(path: string, n: number): void {
         attempts: 1,
         usage: null,
       };
-      insert.run(id, state, user, 'default', name, null, JSON.stringify(doc));
+      insert.run(id, state, user, 'default', name, null, submitted, JSON.stringify(doc));
     }
     db.prepare("UPDATE counters SET value = ? WHERE name = 'job_id'").run(n);
   })();
@@ -108,6 +109,7 @@ async function time(
   let t0 = performance.now();
   let p = await store.listJobs(filter, page);
   const first = performance.now() - t0;
+  if (p.jobs.length === 0) throw new Error(`${shape}: the listing is empty`);
   let depth = 1;
   let deep = first;
   while (depth < pages && p.nextCursor !== null) {
