@@ -412,12 +412,20 @@ export function listQuery(
     where.add("name LIKE ? ESCAPE '\\'", containsLike(filter.nameContains));
   const dir = range.order === 'desc' ? 'DESC' : 'ASC';
   const key = range.bySubmitted ? `${SUBMITTED_SQL} ${dir}, id ${dir}` : `id ${dir}`;
-  // Without statistics SQLite prefers (state, submitted) here and filters the user row by row.
-  const oneState = states.length === 1 && all > 1;
-  const hint =
-    range.bySubmitted && oneState && filter.user !== undefined
-      ? `INDEXED BY ${table}_user_state_submitted`
-      : '';
+  const hint = indexHint(table, states.length < all, filter, range);
   const sql = `SELECT id, state, doc FROM ${table} ${hint} ${where.sql()} ORDER BY ${key} LIMIT ?`;
   return { sql, params: [...where.params, range.limit + 1] };
+}
+
+/**
+ * The index a by-date listing with a state filter must walk, where SQLite (without statistics)
+ * would pick an index on the state and sort, or filter the user row by row: the history's
+ * (user, state, date) index; in the active table, which has no state index of that kind (see
+ * sqlite-schema.ts), the date index, filtering the few other states out as it goes.
+ */
+function indexHint(table: Table, someStates: boolean, filter: JobFilter, range: PageRange): string {
+  if (!range.bySubmitted || !someStates) return '';
+  const user = filter.user !== undefined;
+  if (table === 'jobs') return `INDEXED BY jobs_${user ? 'user_' : ''}submitted`;
+  return user ? 'INDEXED BY jobs_done_user_state_submitted' : '';
 }

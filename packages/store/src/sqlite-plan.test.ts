@@ -39,24 +39,40 @@ function plan(table: Table, states: JobState[], filter: JobFilter, page: Page): 
 }
 
 const WEEK = { submittedAfter: 1_800_000_000_000, submittedBefore: 1_800_604_800_000 };
-/** Shape, filter, and the index it must use (after the table's name). */
-const shapes: Array<[string, JobFilter, string]> = [
-  ['a user’s jobs', { user: 'alice' }, 'user'],
-  ['a user’s jobs in one state', { user: 'alice', state: 'over' }, 'user_state'],
-  ['a user’s jobs in a date range', { user: 'alice', ...WEEK }, 'user_submitted'],
+/**
+ * Shape, filter, and the index it must use in the active and in the finished table (after the
+ * table's name). The active table has no index with `state` beyond its own (transitions would
+ * pay for them): there a state is filtered along a user's or a date index.
+ */
+const shapes: Array<[string, JobFilter, [string, string]]> = [
+  ['a user’s jobs', { user: 'alice' }, ['user', 'user']],
+  ['a user’s jobs in one state', { user: 'alice', state: 'over' }, ['user', 'user_state']],
+  [
+    'a user’s jobs in a date range',
+    { user: 'alice', ...WEEK },
+    ['user_submitted', 'user_submitted'],
+  ],
   [
     'a user’s jobs in one state and a date range',
     { user: 'alice', state: 'over', ...WEEK },
-    'user_state_submitted',
+    ['user_submitted', 'user_state_submitted'],
   ],
-  ['a user’s jobs since a date', { user: 'alice', submittedAfter: 1 }, 'user_submitted'],
-  ['everyone’s jobs in one state', { state: 'over' }, 'state'],
-  ['everyone’s jobs in a date range', WEEK, 'submitted'],
-  ['everyone’s jobs in one state and a date range', { state: 'over', ...WEEK }, 'state_submitted'],
+  [
+    'a user’s jobs since a date',
+    { user: 'alice', submittedAfter: 1 },
+    ['user_submitted', 'user_submitted'],
+  ],
+  ['everyone’s jobs in one state', { state: 'over' }, ['state', 'state']],
+  ['everyone’s jobs in a date range', WEEK, ['submitted', 'submitted']],
+  [
+    'everyone’s jobs in one state and a date range',
+    { state: 'over', ...WEEK },
+    ['submitted', 'state_submitted'],
+  ],
 ];
 
 describe('job list query plans', () => {
-  for (const [name, filter, index] of shapes) {
+  for (const [name, filter, [activeIndex, doneIndex]] of shapes) {
     it(`${name}: an index range for the first and a deep page, never a scan or a sort`, () => {
       const byDate = filter.submittedAfter !== undefined;
       const deep = encodeCursor({
@@ -65,6 +81,7 @@ describe('job list query plans', () => {
         ...(byDate && { submitted: WEEK.submittedAfter + 1 }),
       });
       for (const table of ['jobs', 'jobs_done'] as const) {
+        const index = table === 'jobs' ? activeIndex : doneIndex;
         const states: JobState[] =
           filter.state !== undefined
             ? [filter.state as JobState]
@@ -107,7 +124,7 @@ describe('upgrading a database written before the submission-date column', () =>
         'state_submitted',
         'user_state_submitted',
       ])
-        raw.exec(`DROP INDEX ${table}_${index}`);
+        raw.exec(`DROP INDEX IF EXISTS ${table}_${index}`);
       raw.exec(`ALTER TABLE ${table} DROP COLUMN submitted`);
     }
     raw.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
