@@ -4,6 +4,7 @@
  * every bad field. Streams (logs, events) are async iterables of server-sent events.
  */
 import type { FieldIssue, Job, JobState, JobSubmissionInput } from '@god/core';
+import type { Cluster, Fairshare, TaskSummary } from './cluster-types.js';
 import { readEvents, type ServerEvent } from './sse.js';
 
 /** An error answer of the API. */
@@ -46,6 +47,14 @@ export interface JobQuery {
   parent?: number;
   limit?: number;
   cursor?: string;
+  /** Submitted at or after (epoch ms). */
+  submittedAfter?: number;
+  /** Submitted before (epoch ms, exclusive). */
+  submittedBefore?: number;
+  /** Name contains (case ignored, taken literally; at most 200 characters). */
+  q?: string;
+  /** `asc` (the server's default: oldest first) or `desc` (newest first). */
+  order?: 'asc' | 'desc';
 }
 
 /** A browser session (`/auth/session`): who is logged in, until when, and its CSRF token. */
@@ -183,9 +192,15 @@ export class GodClient {
     return this.call('GET', `/jobs/${id}`);
   }
   listJobs(q: JobQuery = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+    const { submittedAfter, submittedBefore, ...rest } = q;
     const state =
       q.state === undefined ? undefined : Array.isArray(q.state) ? q.state.join(',') : q.state;
-    return this.call('GET', '/jobs', { query: { ...q, state } });
+    const query = { ...rest, state, submitted_after: submittedAfter };
+    return this.call('GET', '/jobs', { query: { ...query, submitted_before: submittedBefore } });
+  }
+  /** An array job's tasks counted by state and outcome. */
+  taskSummary(id: number): Promise<TaskSummary> {
+    return this.call('GET', `/jobs/${id}/tasks/summary`);
   }
   /** Every job matching `q`, page by page. */
   async *allJobs(q: JobQuery = {}): AsyncGenerator<Job> {
@@ -304,6 +319,21 @@ export class GodClient {
     q: { user?: string; project?: string; since?: string | number; until?: string | number } = {},
   ): Promise<{ days: Array<Record<string, unknown>>; totals: Record<string, number> }> {
     return this.call('GET', '/usage', { query: q });
+  }
+  /** Where users and projects stand in the fair share (yours; everyone's for admins). */
+  fairshare(): Promise<Fairshare> {
+    return this.call('GET', '/fairshare');
+  }
+  /** Hosts, shards and what holds each core and GPU (others' jobs as 'busy'). */
+  cluster(): Promise<Cluster> {
+    return this.call('GET', '/cluster');
+  }
+  maintenance(): Promise<{ maintenance: boolean }> {
+    return this.call('GET', '/maintenance');
+  }
+  /** Pauses (true) or resumes scheduling cluster-wide; administrators only. */
+  setMaintenance(on: boolean): Promise<{ maintenance: boolean }> {
+    return this.call('PUT', '/maintenance', { body: { maintenance: on } });
   }
   config(): Promise<Record<string, unknown>> {
     return this.call('GET', '/config');

@@ -10,3 +10,12 @@ export {
   type SessionLogin,
 } from './client.js';
 export { readEvents, type ServerEvent } from './sse.js';
+export type {
+  Cluster,
+  ClusterHost,
+  ClusterShard,
+  Fairshare,
+  Holder,
+  Standing,
+  TaskSummary,
+} from './cluster-types.js';

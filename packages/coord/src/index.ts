@@ -41,6 +41,8 @@ export {
 } from './events.js';
 /** Atomic, bounded rate-limit counters. */
 export { createCounters, type CounterLimit, type Counters, type IncrResult } from './counters.js';
+/** The cluster-wide maintenance flag (`god maintenance`, the web's /maintenance). */
+export { isMaintenanceOn, readMaintenanceFlag, setMaintenanceFlag } from './maintenance.js';
 /** Agent hosts, their shards and heartbeats. */
 export { createNodeRegistry, type NodeEntry, type NodeRegistry } from './registry.js';
 /** BullMQ queues and workers under god's prefix. */

@@ -8,6 +8,7 @@ import {
   counterNames,
   createEventConsumer,
   lastEventId,
+  readMaintenanceFlag,
   type Counters,
   type DispatchQueue,
   type EventPublisher,
@@ -92,10 +93,7 @@ export function leaderDepsOf(deps: SchedulerDeps, x: WiringExtras): LeaderDeps {
         .hincrby(deps.keys.schedulerStats(), 'conflicts', stats.conflicts)
         .exec();
     },
-    maintenanceFlag: async () => {
-      const flag = await deps.redis.hget(deps.keys.schedulerSettings(), 'maintenance');
-      return flag === null ? null : flag === '1';
-    },
+    maintenanceFlag: () => readMaintenanceFlag(deps.redis, deps.keys),
     logger: log,
     now: () => x.now(),
   };

@@ -7,6 +7,7 @@
  * (never-fits.ts), why-pending (why-log.ts); a pass (pass.ts) sees only its PassContext.
  */
 import { EVENTS, type DispatchMessage, type Job, type JobOutcome } from '@god/core';
+import { bookedAt, USAGE_HORIZON_DAYS } from '@god/policy-fairshare';
 import { Accounts } from './accounts.js';
 import { ArrayTracker } from './array-tracker.js';
 import { isComplete } from './arrays.js';
@@ -337,9 +338,9 @@ export class Leader implements Term {
     // A policy that ignores usage (FIFO) needs no ledger: skip reading it.
     const policy = this.state.usage;
     if (policy === null) return;
-    const since = this.deps.now() - 60 * 86_400_000;
+    const since = this.deps.now() - USAGE_HORIZON_DAYS * 86_400_000;
     for (const d of await this.deps.store.usageByDay({ since })) {
-      policy.charge(d.user, d.project, { ...d, maxRamBytes: 0 }, Date.parse(`${d.day}T12:00:00Z`));
+      policy.charge(d.user, d.project, { ...d, maxRamBytes: 0 }, bookedAt(d.day));
     }
   }
 

@@ -3,8 +3,13 @@
  * Leader and runs it until the term ends (lease lost, renew deadline, fenced write, stop). Any
  * number of standbys run the same code and wait for the lease.
  */
-import { EVENTS, parseOrThrow, type Config, type SchedulingPolicy } from '@god/core';
-import { createDispatchQueue, createLeaderElector, type LeaderElector } from '@god/coord';
+import { parseOrThrow, type Config, type SchedulingPolicy } from '@god/core';
+import {
+  createDispatchQueue,
+  createLeaderElector,
+  setMaintenanceFlag,
+  type LeaderElector,
+} from '@god/coord';
 import { FencedError } from './fenced-writer.js';
 import { Leader, type Logger } from './leader.js';
 import { leaderDepsOf, type SchedulerDeps } from './leader-wiring.js';
@@ -79,8 +84,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     leader: () => current,
     async setMaintenance(on) {
       // The same flag as `god maintenance`: every scheduler (and the next leader) sees it.
-      await deps.redis.hset(deps.keys.schedulerSettings(), 'maintenance', on ? '1' : '0');
-      await deps.publisher.publish(EVENTS.settings, { maintenance: on });
+      await setMaintenanceFlag(deps, on);
     },
     reload(next) {
       createPolicy(next, log, now); // refuses bad plugin settings before anything changes

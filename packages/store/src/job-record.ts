@@ -15,7 +15,7 @@ import {
   type JobState,
   type NewJob,
 } from '@god/core';
-import type { JobFilter, TransitionOptions } from './store.js';
+import { MAX_NAME_QUERY, type JobFilter, type TransitionOptions } from './store.js';
 
 /**
  * A job as read from either adapter, in today's units. Jobs stored before `requirements.ram`
@@ -102,8 +102,13 @@ export function splitStates(state: JobFilter['state']): StateSplit {
   };
 }
 
-/** Merges two id-ordered lists (no id in both) and keeps the first `n`. */
-export function mergeById(a: readonly Job[], b: readonly Job[], n: number): Job[] {
+/** Merges two lists in the order `first` defines (no job in both) and keeps the first `n`. */
+export function mergeOrdered(
+  a: readonly Job[],
+  b: readonly Job[],
+  n: number,
+  first: (x: Job, y: Job) => boolean,
+): Job[] {
   const out: Job[] = [];
   let i = 0;
   let j = 0;
@@ -111,7 +116,7 @@ export function mergeById(a: readonly Job[], b: readonly Job[], n: number): Job[
     const x = a[i];
     const y = b[j];
     if (x === undefined && y === undefined) break;
-    if (y === undefined || (x !== undefined && x.id < y.id)) {
+    if (y === undefined || (x !== undefined && first(x, y))) {
       out.push(x as Job);
       i++;
     } else {
@@ -127,4 +132,31 @@ export function matchesExpect(job: Job, expect: TransitionOptions['expect']): bo
   if (expect === undefined) return true;
   if (expect.attempts !== undefined && job.attempts !== expect.attempts) return false;
   return expect.epoch === undefined || job.epoch === expect.epoch;
+}
+
+/**
+ * Refuses bad values of the filter fields the web passes through from users (dates, name
+ * query), naming each; the other fields are typed by the callers.
+ */
+export function checkFilter(filter: JobFilter): void {
+  const issues: FieldIssue[] = [];
+  for (const key of ['submittedAfter', 'submittedBefore'] as const) {
+    const v: unknown = filter[key];
+    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v)))
+      issues.push({ path: key, message: 'must be a whole number of epoch ms' });
+  }
+  const q: unknown = filter.nameContains;
+  if (q !== undefined && (typeof q !== 'string' || q.length > MAX_NAME_QUERY))
+    issues.push({ path: 'nameContains', message: `text of at most ${MAX_NAME_QUERY} characters` });
+  if (issues.length > 0) throw new ValidationError('invalid filter', issues);
+}
+
+/** `text` as a LIKE pattern matching it anywhere, its wildcards escaped with a backslash. */
+export function containsLike(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/** `text` as a regular expression matching it literally. */
+export function literalRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

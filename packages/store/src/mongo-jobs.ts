@@ -17,7 +17,7 @@
  * move into `jobs_done` two, where the old `{_id: number, state}` filters also decoded every
  * document before the job in Go, ten times slower per row. On MongoDB each is an `_id` lookup.
  */
-import type { Collection, Filter, UpdateFilter, WithId } from 'mongodb';
+import type { Collection, Filter, Sort, UpdateFilter, WithId } from 'mongodb';
 import {
   ACTIVE_STATES,
   GodError,
@@ -28,21 +28,25 @@ import {
   type TransitionPlan,
 } from '@god/core';
 import {
+  literalRegex,
   matchesExpect,
-  mergeById,
+  mergeOrdered,
   newJobRecord,
   splitStates,
   upgradeStoredJob,
 } from './job-record.js';
 import { afterKey, byKey, jobIdOf, jobKey, jobKeyOrNull, MAX_JOB_ID } from './mongo-keys.js';
+import { countActiveByParty, countTasks } from './mongo-counts.js';
 import type { HeldLock, MongoLocks } from './mongo-lock.js';
 import { backoff, insertIfAbsent, isBusy, retryBusy, sleep } from './mongo-util.js';
-import { toPage, type PageRange } from './paging.js';
+import { comesFirst, toPage, type PageRange } from './paging.js';
 import type {
   JobFieldsPatch,
   JobFilter,
   JobPage,
+  PartyCount,
   StateCounts,
+  TaskCount,
   TransitionOptions,
   TransitionResult,
 } from './store.js';
@@ -238,15 +242,28 @@ export class MongoJobs {
   async list(filter: JobFilter, range: PageRange): Promise<JobPage> {
     const { active, finished } = splitStates(filter.state);
     const fetch = range.limit + 1;
-    const base = baseQuery(filter, range.afterId);
-    const a = active.length > 0 ? await this.findPage(this.c.active, base, active, fetch) : [];
+    const base = baseQuery(filter, range);
+    const page = (coll: Collection<JobDoc>, states: JobState[]) =>
+      this.findPage(coll, base, states, fetch, range);
+    const first = comesFirst(range);
+    const a = active.length > 0 ? await page(this.c.active, active) : [];
     let b: Job[] = [];
     if (finished.length > 0) {
-      const done = await this.findPage(this.c.done, base, finished, fetch);
-      const cutShort = await this.findPage(this.c.active, base, finished, fetch);
-      b = mergeById(done, await this.withoutDoneCopy(cutShort), fetch);
+      const done = await page(this.c.done, finished);
+      const cutShort = await page(this.c.active, finished);
+      b = mergeOrdered(done, await this.withoutDoneCopy(cutShort), fetch, first);
     }
-    return toPage(mergeById(a, b, fetch), range.limit);
+    return toPage(mergeOrdered(a, b, fetch, first), range);
+  }
+
+  /** The tasks of array `parent` by state and outcome (see Store.countTasks). */
+  countTasks(parent: number): Promise<TaskCount[]> {
+    return countTasks(this.c, parent);
+  }
+
+  /** Active jobs by user, project and state (see Store.countActiveByParty). */
+  countActiveByParty(): Promise<PartyCount[]> {
+    return countActiveByParty(this.c.active);
   }
 
   /** Active jobs per state; every active state is present, zero when it has no job. */
@@ -429,10 +446,15 @@ export class MongoJobs {
     base: Filter<JobDoc>,
     states: JobState[],
     limit: number,
+    range: PageRange,
   ): Promise<Job[]> {
     const query: Filter<JobDoc> = { ...base, state: { $in: states } };
     // Keys are fixed-width digits: sorting them as strings sorts the ids.
-    const docs = await retryBusy(() => coll.find(query).sort({ _id: 1 }).limit(limit).toArray());
+    const dir = range.order === 'desc' ? -1 : 1;
+    const sort: Sort = range.bySubmitted
+      ? { 'status.dates.submitted': dir, _id: dir }
+      : { _id: dir };
+    const docs = await retryBusy(() => coll.find(query).sort(sort).limit(limit).toArray());
     return docs.map(toJob);
   }
 
@@ -452,8 +474,13 @@ function sameWhy(a: Job['why'], b: Job['why']): boolean {
   return a.code === b.code && a.message === b.message;
 }
 
-function baseQuery(filter: JobFilter, afterId: number): Filter<JobDoc> {
-  const q: Filter<JobDoc> = { _id: { $gt: afterKey(afterId) } };
+function baseQuery(filter: JobFilter, range: PageRange): Filter<JobDoc> {
+  const q: Filter<JobDoc> = {
+    _id: {
+      $gt: afterKey(range.afterId),
+      ...(range.beforeId !== null && { $lt: afterKey(range.beforeId) }),
+    },
+  };
   if (filter.user !== undefined) q['user.id'] = filter.user;
   if (filter.project !== undefined) q['user.project'] = filter.project;
   if (filter.name !== undefined) q['meta.name'] = filter.name;
@@ -461,5 +488,27 @@ function baseQuery(filter: JobFilter, afterId: number): Filter<JobDoc> {
   if (filter.parent !== undefined) q.parent = filter.parent;
   // `$lt` on a number never matches null: jobs that have not ended are left out.
   if (filter.endedBefore !== undefined) q['status.dates.ended'] = { $lt: filter.endedBefore };
+  if (filter.submittedAfter !== undefined || filter.submittedBefore !== undefined) {
+    q['status.dates.submitted'] = {
+      ...(filter.submittedAfter !== undefined && { $gte: filter.submittedAfter }),
+      ...(filter.submittedBefore !== undefined && { $lt: filter.submittedBefore }),
+    };
+  }
+  if (range.from !== null) {
+    // After the cursor's (submitted, id) in the listing's order.
+    const op = range.order === 'desc' ? '$lt' : '$gt';
+    const at = range.from.submitted;
+    q.$or = [
+      { 'status.dates.submitted': { [op]: at } },
+      { 'status.dates.submitted': at, _id: { [op]: jobKey(range.from.id) } },
+    ];
+  }
+  if (filter.nameContains !== undefined) {
+    q['meta.name'] = {
+      ...(filter.name !== undefined && { $eq: filter.name }),
+      $regex: literalRegex(filter.nameContains),
+      $options: 'i',
+    };
+  }
   return q;
 }

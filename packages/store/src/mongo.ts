@@ -22,12 +22,12 @@ import {
   utcDay,
   zeroTotals,
 } from './accounts.js';
-import { checkNewJobs } from './job-record.js';
+import { checkFilter, checkNewJobs } from './job-record.js';
 import { MongoJobs, type CounterDoc, type JobDoc } from './mongo-jobs.js';
 import { byKey, jobKey } from './mongo-keys.js';
 import { MongoLocks, type LockDoc } from './mongo-lock.js';
 import { insertIfAbsent, isDuplicateKey, retryBusy, upsert } from './mongo-util.js';
-import { pageRange } from './paging.js';
+import { listRange } from './paging.js';
 import {
   DEFAULT_PROJECT,
   type ApiKeyRecord,
@@ -36,9 +36,11 @@ import {
   type JobFilter,
   type JobPage,
   type Page,
+  type PartyCount,
   type Project,
   type StateCounts,
   type Store,
+  type TaskCount,
   type TransitionItem,
   type TransitionOptions,
   type TransitionResult,
@@ -80,6 +82,12 @@ const JOB_INDEXES = [
   { 'meta.name': 1, _id: 1 },
   { 'meta.tags': 1, _id: 1 },
   { parent: 1, _id: 1 },
+  // The web UI's listings: a user's jobs by state, and by submission date.
+  { 'user.id': 1, state: 1, _id: 1 },
+  { 'status.dates.submitted': 1, _id: 1 },
+  { 'user.id': 1, 'status.dates.submitted': 1, _id: 1 },
+  { state: 1, 'status.dates.submitted': 1, _id: 1 },
+  { 'user.id': 1, state: 1, 'status.dates.submitted': 1, _id: 1 },
 ] as const;
 
 /** Connects, creates indexes and the default project, and completes moves a crash cut short. */
@@ -186,7 +194,16 @@ class MongoStore implements Store {
   }
 
   async listJobs(filter: JobFilter = {}, page: Page = {}): Promise<JobPage> {
-    return this.jobs.list(filter, pageRange(page, filter.afterId));
+    checkFilter(filter);
+    return this.jobs.list(filter, listRange(filter, page));
+  }
+
+  countTasks(parent: number): Promise<TaskCount[]> {
+    return this.jobs.countTasks(parent);
+  }
+
+  countActiveByParty(): Promise<PartyCount[]> {
+    return this.jobs.countActiveByParty();
   }
 
   async transition(

@@ -14,23 +14,28 @@ import {
   type TransitionPlan,
 } from '@god/core';
 import {
+  containsLike,
   matchesExpect,
-  mergeById,
+  mergeOrdered,
   newJobRecord,
   splitStates,
   upgradeStoredJob,
 } from './job-record.js';
-import { toPage, type PageRange } from './paging.js';
+import { comesFirst, toPage, type PageRange } from './paging.js';
+import { SUBMITTED_SQL } from './sqlite-schema.js';
 import type {
   JobFieldsPatch,
   JobFilter,
   JobPage,
+  PartyCount,
   StateCounts,
+  TaskCount,
   TransitionOptions,
   TransitionResult,
 } from './store.js';
 
-type Table = 'jobs' | 'jobs_done';
+/** The active and the finished jobs' tables. */
+export type Table = 'jobs' | 'jobs_done';
 
 interface JobRow {
   id: number;
@@ -185,10 +190,38 @@ export class SqliteJobs {
   list(filter: JobFilter, range: PageRange): JobPage {
     const { active, finished } = splitStates(filter.state);
     const fetch = range.limit + 1;
-    const a = active.length > 0 ? this.select('jobs', active, filter, range.afterId, fetch) : [];
-    const b =
-      finished.length > 0 ? this.select('jobs_done', finished, filter, range.afterId, fetch) : [];
-    return toPage(mergeById(a, b, fetch), range.limit);
+    const a = active.length > 0 ? this.select('jobs', active, filter, range) : [];
+    const b = finished.length > 0 ? this.select('jobs_done', finished, filter, range) : [];
+    return toPage(mergeOrdered(a, b, fetch, comesFirst(range)), range);
+  }
+
+  /** The tasks of array `parent` by state and outcome, from both tables (see Store.countTasks). */
+  countTasks(parent: number): TaskCount[] {
+    const out: TaskCount[] = [];
+    for (const table of ['jobs', 'jobs_done'] as const) {
+      const sql = `SELECT state, json_extract(doc, '$.outcome') AS outcome, count(*) AS n
+        FROM ${table} WHERE parent = ? GROUP BY state, outcome`;
+      const rows = this.stmt(sql).all(parent) as Array<{
+        state: JobState;
+        outcome: TaskCount['outcome'];
+        n: number;
+      }>;
+      for (const r of rows) out.push({ state: r.state, outcome: r.outcome, count: r.n });
+    }
+    return out;
+  }
+
+  /** Active jobs by user, project and state (see Store.countActiveByParty). */
+  countActiveByParty(): PartyCount[] {
+    const sql = `SELECT user_id, project, state, count(*) AS n FROM jobs
+      GROUP BY user_id, project, state`;
+    const rows = this.stmt(sql).all() as Array<{
+      user_id: string;
+      project: string;
+      state: JobState;
+      n: number;
+    }>;
+    return rows.map((r) => ({ user: r.user_id, project: r.project, state: r.state, count: r.n }));
   }
 
   /** Active jobs per state; every active state is present, zero when it has no job. */
@@ -225,8 +258,18 @@ export class SqliteJobs {
 
   private insertRow(table: Table, job: Job, doc: string): void {
     this.stmt(
-      `INSERT INTO ${table} (id, state, user_id, project, name, parent, doc) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(job.id, job.state, job.user.id, job.user.project, job.meta.name, job.parent, doc);
+      `INSERT INTO ${table} (id, state, user_id, project, name, parent, submitted, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      job.id,
+      job.state,
+      job.user.id,
+      job.user.project,
+      job.meta.name,
+      job.parent,
+      job.status.dates.submitted,
+      doc,
+    );
   }
 
   private transitionOne(
@@ -303,27 +346,10 @@ export class SqliteJobs {
     table: Table,
     states: readonly JobState[],
     filter: JobFilter,
-    afterId: number,
-    limit: number,
+    range: PageRange,
   ): Job[] {
-    const where = new Where();
-    where.add('id > ?', afterId);
-    // A condition on every state of the table would only keep the planner off better indexes.
-    const all = table === 'jobs' ? ACTIVE_STATES.length : 2;
-    if (states.length < all) where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
-    where.equals('user_id', filter.user);
-    where.equals('project', filter.project);
-    where.equals('name', filter.name);
-    where.equals('parent', filter.parent);
-    if (filter.endedBefore !== undefined) {
-      // The same expression as the jobs_done_ended index, so the planner can use it.
-      where.add("json_extract(doc, '$.status.dates.ended') < ?", filter.endedBefore);
-    }
-    if (filter.tag !== undefined) {
-      where.add('id IN (SELECT job_id FROM job_tags WHERE tag = ?)', filter.tag);
-    }
-    const sql = `SELECT id, state, doc FROM ${table} ${where.sql()} ORDER BY id LIMIT ?`;
-    return (this.stmt(sql).all(...where.params, limit) as JobRow[]).map(toJob);
+    const { sql, params } = listQuery(table, states, filter, range);
+    return (this.stmt(sql).all(...params) as JobRow[]).map(toJob);
   }
 
   /** Prepared statements are cached by SQL text: listing builds a handful of shapes only. */
@@ -335,4 +361,71 @@ export class SqliteJobs {
     }
     return s;
   }
+}
+
+/**
+ * The SQL of one table's part of a listing page (exported so a test can check its query plan:
+ * every shape the web UI asks for must walk an index, never the whole table).
+ */
+export function listQuery(
+  table: Table,
+  states: readonly JobState[],
+  filter: JobFilter,
+  range: PageRange,
+): { sql: string; params: unknown[] } {
+  const where = new Where();
+  if (range.afterId > 0 || (range.beforeId === null && !range.bySubmitted))
+    where.add('id > ?', range.afterId);
+  if (range.beforeId !== null) where.add('id < ?', range.beforeId);
+  if (range.from !== null) {
+    // After the cursor in (submitted, id) order: the plain bound on `submitted` gives the index
+    // range its end at the cursor (the row value alone is only a filter), the row value
+    // settles ties. It replaces the date filter's bound on that side, which it implies.
+    const [op, eq] = range.order === 'desc' ? ['<', '<='] : ['>', '>='];
+    where.add(`${SUBMITTED_SQL} ${eq} ?`, range.from.submitted);
+    where.add(`(${SUBMITTED_SQL}, id) ${op} (?, ?)`, range.from.submitted, range.from.id);
+  }
+  // A condition on every state of the table would only keep the planner off better indexes.
+  const all = table === 'jobs' ? ACTIVE_STATES.length : 2;
+  // One state as an equality: the planner then takes the index with the most equal columns.
+  if (states.length === 1 && all > 1) where.add('state = ?', states[0]);
+  else if (states.length < all)
+    where.add(`state IN (${states.map(() => '?').join(', ')})`, ...states);
+  where.equals('user_id', filter.user);
+  where.equals('project', filter.project);
+  where.equals('name', filter.name);
+  where.equals('parent', filter.parent);
+  if (filter.endedBefore !== undefined) {
+    // The same expression as the jobs_done_ended index, so the planner can use it.
+    where.add("json_extract(doc, '$.status.dates.ended') < ?", filter.endedBefore);
+  }
+  if (filter.tag !== undefined) {
+    where.add('id IN (SELECT job_id FROM job_tags WHERE tag = ?)', filter.tag);
+  }
+  const from = range.from !== null ? range.order : null;
+  if (filter.submittedAfter !== undefined && from !== 'asc')
+    where.add(`${SUBMITTED_SQL} >= ?`, filter.submittedAfter);
+  if (filter.submittedBefore !== undefined && from !== 'desc')
+    where.add(`${SUBMITTED_SQL} < ?`, filter.submittedBefore);
+  // LIKE ignores the case of ASCII letters; the name's own wildcards are escaped.
+  if (filter.nameContains !== undefined)
+    where.add("name LIKE ? ESCAPE '\\'", containsLike(filter.nameContains));
+  const dir = range.order === 'desc' ? 'DESC' : 'ASC';
+  const key = range.bySubmitted ? `${SUBMITTED_SQL} ${dir}, id ${dir}` : `id ${dir}`;
+  const hint = indexHint(table, states.length < all, filter, range);
+  const sql = `SELECT id, state, doc FROM ${table} ${hint} ${where.sql()} ORDER BY ${key} LIMIT ?`;
+  return { sql, params: [...where.params, range.limit + 1] };
+}
+
+/**
+ * The index a by-date listing with a state filter must walk, where SQLite (without statistics)
+ * would pick an index on the state and sort, or filter the user row by row: the history's
+ * (user, state, date) index; in the active table, which has no state index of that kind (see
+ * sqlite-schema.ts), the date index, filtering the few other states out as it goes.
+ */
+function indexHint(table: Table, someStates: boolean, filter: JobFilter, range: PageRange): string {
+  if (!range.bySubmitted || !someStates) return '';
+  const user = filter.user !== undefined;
+  if (table === 'jobs') return `INDEXED BY jobs_${user ? 'user_' : ''}submitted`;
+  return user ? 'INDEXED BY jobs_done_user_state_submitted' : '';
 }

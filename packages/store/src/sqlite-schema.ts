@@ -28,6 +28,32 @@ function jobTable(table: string): string {
     CREATE INDEX ${table}_parent ON ${table}(parent) WHERE parent IS NOT NULL;`;
 }
 
+/** The column holding a job's submission date (written at insert, never updated). */
+export const SUBMITTED_SQL = 'submitted';
+
+/**
+ * The submission date as a column of its own, and the listing indexes. A column, not an index on
+ * json_extract(doc, ...): every transition rewrites `doc`, and SQLite would then rewrite every
+ * index on an expression of it; an index on columns a write does not set is left alone. Indexes
+ * with `state` are kept off the active table: every transition there changes `state`, and the
+ * scheduler's passes would pay for them (the active set is small; history is what grows).
+ */
+function listIndexes(table: string): string {
+  const history = table === 'jobs_done';
+  return `
+    ALTER TABLE ${table} ADD COLUMN submitted INTEGER;
+    UPDATE ${table} SET submitted = json_extract(doc, '$.status.dates.submitted');
+    CREATE INDEX ${table}_submitted ON ${table}(submitted);
+    CREATE INDEX ${table}_user_submitted ON ${table}(user_id, submitted);
+    ${
+      history
+        ? `CREATE INDEX ${table}_user_state ON ${table}(user_id, state);
+    CREATE INDEX ${table}_state_submitted ON ${table}(state, submitted);
+    CREATE INDEX ${table}_user_state_submitted ON ${table}(user_id, state, submitted);`
+        : ''
+    }`;
+}
+
 /** Migration n takes the schema from version n to n + 1. Never edit one that shipped. */
 const MIGRATIONS: readonly string[] = [
   `
@@ -67,6 +93,12 @@ const MIGRATIONS: readonly string[] = [
     -- API keys by their public id; a user's keys are listed by user.
     CREATE TABLE api_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, doc TEXT NOT NULL);
     CREATE INDEX api_keys_user ON api_keys(user_id);
+  `,
+  `
+    -- The web UI lists a user's jobs newest first by state, and by submission date (then id):
+    -- each index ends with the rowid (the id), so every page is one index range, no sort.
+    ${listIndexes('jobs')}
+    ${listIndexes('jobs_done')}
   `,
 ];
 

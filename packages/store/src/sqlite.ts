@@ -12,8 +12,8 @@ import {
   type TransitionPatch,
 } from '@god/core';
 import { checkNewLogin, defaultProject, pickUser, zeroTotals } from './accounts.js';
-import { checkNewJobs } from './job-record.js';
-import { pageRange } from './paging.js';
+import { checkFilter, checkNewJobs } from './job-record.js';
+import { listRange } from './paging.js';
 import { SqliteJobs } from './sqlite-jobs.js';
 import { openDatabase } from './sqlite-schema.js';
 import {
@@ -24,9 +24,11 @@ import {
   type JobFilter,
   type JobPage,
   type Page,
+  type PartyCount,
   type Project,
   type StateCounts,
   type Store,
+  type TaskCount,
   type TransitionItem,
   type TransitionOptions,
   type TransitionResult,
@@ -99,7 +101,18 @@ class SqliteStore implements Store {
   }
 
   listJobs(filter: JobFilter = {}, page: Page = {}): Promise<JobPage> {
-    return settle(() => this.jobs.list(filter, pageRange(page, filter.afterId)));
+    return settle(() => {
+      checkFilter(filter);
+      return this.jobs.list(filter, listRange(filter, page));
+    });
+  }
+
+  countTasks(parent: number): Promise<TaskCount[]> {
+    return settle(() => this.jobs.countTasks(parent));
+  }
+
+  countActiveByParty(): Promise<PartyCount[]> {
+    return settle(() => this.jobs.countActiveByParty());
   }
 
   transition(

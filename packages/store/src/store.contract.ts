@@ -4,6 +4,7 @@
  */
 import { describe } from 'vitest';
 import { describeDirectory, describeLedger } from './contract-accounts.js';
+import { describeBrowse } from './contract-browse.js';
 import { describeFence } from './contract-fence.js';
 import { useFixture, type MakeStore } from './contract-fixtures.js';
 import { describeCounters, describeInsert } from './contract-jobs.js';
@@ -26,6 +27,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     describeInsert(fixture);
     describeCounters(fixture);
     describeList(fixture);
+    describeBrowse(fixture);
     describeEdges(fixture);
     describeLifecycle(fixture);
     describeCas(fixture);

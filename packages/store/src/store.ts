@@ -23,12 +23,29 @@ export interface JobFilter {
   afterId?: number;
   /** Only jobs that ended (`status.dates.ended`) before this epoch ms: finished ones, for the archiver. */
   endedBefore?: number;
+  /** Only jobs submitted (`status.dates.submitted`) at or after this epoch ms. */
+  submittedAfter?: number;
+  /** Only jobs submitted before this epoch ms (exclusive). */
+  submittedBefore?: number;
+  /**
+   * Only jobs whose name contains this text, case ignored (ASCII letters in SQLite, all letters
+   * in MongoDB); taken literally (no wildcards). At most MAX_NAME_QUERY characters.
+   */
+  nameContains?: string;
 }
 
-/** Cursor pagination: pass back `nextCursor` to get the next page. Ordered by id ascending. */
+/** The longest `nameContains` a listing accepts. */
+export const MAX_NAME_QUERY = 200;
+
+/**
+ * Cursor pagination: pass back `nextCursor` to get the next page. Ordered by id, ascending
+ * unless `order` is `desc` (newest first); a cursor only continues a listing in its own order.
+ */
 export interface Page {
   limit?: number;
   cursor?: string | null;
+  /** `asc` (the default: oldest first) or `desc` (newest first). */
+  order?: 'asc' | 'desc';
 }
 
 export interface JobPage {
@@ -189,6 +206,21 @@ export interface DailyUsage extends UsageTotals {
 /** Counts of active jobs per state, for counters rebuilt from the truth. */
 export type StateCounts = Partial<Record<JobState, number>>;
 
+/** How many tasks of an array are in one state with one outcome. */
+export interface TaskCount {
+  state: JobState;
+  outcome: JobOutcome | null;
+  count: number;
+}
+
+/** How many active jobs one user has in one project in one state. */
+export interface PartyCount {
+  user: string;
+  project: string;
+  state: JobState;
+  count: number;
+}
+
 /** God's source of truth. Every method is safe to call from several processes at once. */
 export interface Store {
   /** Which adapter this is (`sqlite`, `mongodb`). */
@@ -239,6 +271,13 @@ export interface Store {
   updateJob(id: number, patch: JobFieldsPatch): Promise<Job | null>;
   /** Active job counts per state (and per user, when asked). */
   countActive(filter?: { user?: string; project?: string }): Promise<StateCounts>;
+  /**
+   * The tasks of array job `parent` counted by state and outcome, in one grouped query (the
+   * tasks are not loaded). Tasks not made yet are not counted.
+   */
+  countTasks(parent: number): Promise<TaskCount[]>;
+  /** Active jobs counted by user, project and state (who has work queued or running). */
+  countActiveByParty(): Promise<PartyCount[]>;
 
   getUser(id: string): Promise<User | null>;
   /**

@@ -17,6 +17,9 @@ import { authRoutes } from './api/auth-routes.js';
 import { sessionRoutes } from './api/session-routes.js';
 import { fileRoutes } from './api/files.js';
 import { jobRoutes } from './api/jobs.js';
+import { clusterRoutes } from './api/cluster.js';
+import { fairshareRoute } from './api/fairshare.js';
+import { taskSummaryRoute } from './api/task-summary.js';
 import { eventRoutes } from './api/live.js';
 import { goDockerRoutes } from './compat/godocker.js';
 import { createJobServices, type JobServices } from './job-services.js';
@@ -35,6 +38,7 @@ export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices
     canSee(ctx.config, ctx.memberships, p, job);
   return [
     ...jobRoutes(ctx, jobs),
+    taskSummaryRoute(ctx),
     ...fileRoutes(ctx),
     ...eventRoutes(ctx, visible),
     ...authRoutes(ctx),
@@ -42,6 +46,8 @@ export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices
     ...userRoutes(ctx),
     ...projectRoutes(ctx),
     ...usageRoutes(ctx),
+    fairshareRoute(ctx),
+    ...clusterRoutes(ctx),
     configRoute(ctx),
     healthRoute(ctx),
   ];

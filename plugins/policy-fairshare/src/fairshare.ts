@@ -9,7 +9,7 @@ import type { FairShareConfig } from './config.js';
 import { ageFactor, type Weights } from './factors.js';
 import { compareJobs, Cursor, JobIndex, JobQueue, type Entry } from '@god/policy-kit';
 import { Ledger, type Party } from './ledger.js';
-import { Decay } from './usage.js';
+import { ledgerOptions } from './standing.js';
 
 /** A job's score and its parts, for why-pending and for tests. */
 export interface FairShareScore {
@@ -58,12 +58,7 @@ class FairShare implements FairSharePolicy {
   private readonly w: Weights;
   private readonly maxAgeMs: number;
   constructor(config: FairShareConfig) {
-    this.ledger = new Ledger({
-      decay: new Decay(config.half_life),
-      billing: config.billing,
-      runningChargeSeconds: config.running_charge,
-      defaultPriority: config.default_priority,
-    });
+    this.ledger = new Ledger(ledgerOptions(config));
     this.w = config.weights;
     this.maxAgeMs = config.max_age * 1000;
   }

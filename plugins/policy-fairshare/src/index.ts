@@ -13,4 +13,11 @@ export const fairSharePolicy: PolicyDefinition<typeof FairShareConfigSchema> = {
 
 export { FairShareConfigSchema, type FairShareConfig } from './config.js';
 export { createFairSharePolicy, type FairSharePolicy, type FairShareScore } from './fairshare.js';
+export {
+  bookedAt,
+  fairShareStanding,
+  USAGE_HORIZON_DAYS,
+  type PartyStanding,
+  type StandingInput,
+} from './standing.js';
 export default fairSharePolicy;

@@ -3,8 +3,14 @@
  * lives in Redis (so any scheduler that becomes leader honours it) and a settings event makes the
  * current leader apply it at once. Jobs are still accepted; they wait with reason MAINTENANCE.
  */
-import { EVENTS, type Config } from '@god/core';
-import { createEventPublisher, createKeys, createRedis } from '@god/coord';
+import type { Config } from '@god/core';
+import {
+  createEventPublisher,
+  createKeys,
+  createRedis,
+  isMaintenanceOn,
+  setMaintenanceFlag,
+} from '@god/coord';
 import type { ExitCode, Output } from '../output.js';
 
 /** Sets or shows the maintenance flag. */
@@ -17,14 +23,10 @@ export async function maintenance(config: Config, action: string, io: Output): P
   const redis = createRedis(config.redis, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
   try {
     if (action !== 'status') {
-      await redis.hset(keys.schedulerSettings(), 'maintenance', action === 'on' ? '1' : '0');
-      await createEventPublisher({ redis, keys }).publish(EVENTS.settings, {
-        maintenance: action === 'on',
-      });
+      const publisher = createEventPublisher({ redis, keys });
+      await setMaintenanceFlag({ redis, keys, publisher }, action === 'on');
     }
-    // What an operator last said wins; without it, the config file decides (as in the leader).
-    const flag = await redis.hget(keys.schedulerSettings(), 'maintenance');
-    const on = flag === null ? config.scheduler.maintenance : flag === '1';
+    const on = await isMaintenanceOn(redis, keys, config.scheduler.maintenance);
     io.out(`maintenance: ${on ? 'on (scheduling paused)' : 'off'}`);
     return 0;
   } finally {

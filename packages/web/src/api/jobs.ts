@@ -104,9 +104,13 @@ export function jobRoutes(
           ...(query.tag !== undefined && { tag: query.tag }),
           ...(query.name !== undefined && { name: query.name }),
           ...(query.parent !== undefined && { parent: query.parent }),
+          ...(query.submitted_after !== undefined && { submittedAfter: query.submitted_after }),
+          ...(query.submitted_before !== undefined && { submittedBefore: query.submitted_before }),
+          ...(query.q !== undefined && query.q !== '' && { nameContains: query.q }),
         };
         const filter = await listingFilter(ctx, principal, asked);
-        return ctx.store.listJobs(filter, { limit: query.limit, cursor: query.cursor ?? null });
+        const page = { limit: query.limit, cursor: query.cursor ?? null, order: query.order };
+        return ctx.store.listJobs(filter, page);
       },
     }),
     route({

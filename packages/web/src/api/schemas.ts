@@ -3,6 +3,7 @@
  * documented with them (OpenAPI) and checked against them in tests.
  */
 import { z } from 'zod';
+import { MAX_NAME_QUERY } from '@god/store';
 import {
   DEPENDENCY_KINDS,
   JOB_OUTCOMES,
@@ -59,6 +60,11 @@ const states = z
   .pipe(z.array(z.enum(JOB_STATES)).min(1).max(JOB_STATES.length));
 
 const name = z.string().min(1).max(200);
+/** Epoch ms in a query string: digits only (a blank is not 0). */
+const epochMs = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be epoch milliseconds')
+  .transform(Number);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Filters and paging of `GET /jobs`. */
@@ -71,6 +77,17 @@ export const ListJobsQuery = z.strictObject({
   parent: z.coerce.number().int().positive().optional().describe('tasks of this array job'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  submitted_after: epochMs.optional().describe('submitted at or after (epoch ms)'),
+  submitted_before: epochMs.optional().describe('submitted before (epoch ms, exclusive)'),
+  q: z
+    .string()
+    .max(MAX_NAME_QUERY, `at most ${MAX_NAME_QUERY} characters`)
+    .optional()
+    .describe('name contains (case ignored, taken literally)'),
+  order: z
+    .enum(['asc', 'desc'])
+    .default('asc')
+    .describe('by id: asc (default, oldest first, as before) or desc (newest first)'),
 });
 
 /** Options of `GET /jobs/{id}/logs`. */
@@ -176,6 +193,81 @@ export const JobView = z.object({
 export const JobPageView = z.object({
   jobs: z.array(JobView),
   nextCursor: z.string().nullable(),
+});
+
+/** An array job's tasks counted by state and outcome (tasks not made yet count as pending). */
+export const TaskSummaryView = z.object({
+  total: z.number(),
+  pending: z.number(),
+  held: z.number(),
+  scheduled: z.number(),
+  running: z.number(),
+  suspended: z.number(),
+  success: z.number(),
+  failed: z.number(),
+  killed: z.number(),
+  other: z.number().describe('ended lost, rejected or over quota; or never made (array ended)'),
+});
+
+/** Who holds a core or GPU: a job the caller may see, another user's ('busy'), or nobody. */
+const Holder = z.union([
+  z.null(),
+  z.object({ id: z.number(), user: z.string(), name: z.string() }),
+  z.literal('busy'),
+]);
+
+/** The cluster: hosts, their shards, and which jobs hold each core and GPU. */
+export const ClusterView = z.object({
+  maintenance: z.boolean(),
+  hosts: z.array(
+    z.object({
+      name: z.string(),
+      alive: z.boolean().describe('heartbeat within scheduler.host_timeout_ms'),
+      lastSeen: z.number().describe('last heartbeat, epoch ms'),
+      labels: z.record(z.string(), z.string()),
+      reservedFor: z
+        .object({ users: z.array(z.string()), projects: z.array(z.string()) })
+        .nullable(),
+      shards: z.array(
+        z.object({
+          id: z.string(),
+          cores: z.array(z.object({ id: z.number(), job: Holder })),
+          ramGB: z.number(),
+          ramUsedGB: z.number().describe('RAM the jobs placed on this shard asked for'),
+          gpus: z.array(z.object({ id: z.number(), job: Holder })),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** The maintenance flag (scheduling paused cluster-wide; jobs are still accepted). */
+export const MaintenanceView = z.strictObject({ maintenance: z.boolean() });
+
+const standing = {
+  share: z.number().nullable().describe('configured share in [0, 1] (null under FIFO)'),
+  usage: z.number().describe('decayed usage in billing units (weighted resource-seconds)'),
+  priority: z
+    .number()
+    .nullable()
+    .describe('what fair share and priority add to its jobs’ scores; higher runs first'),
+  factors: z
+    .object({
+      fairshare: z.number().describe('2^(-usageShare/share), in [0, 1]'),
+      usageShare: z.number().describe('achieved share of everyone’s usage, in [0, 1]'),
+      configuredPriority: z.number().describe('0-100'),
+      active: z.boolean().describe('has jobs queued or running (only those get a share)'),
+    })
+    .nullable(),
+  rank: z.number().nullable().describe('1 = favoured most, among all users (or projects)'),
+  fairnessError: z.number().optional().describe('administrators: usageShare − share'),
+};
+
+/** Where users and projects stand in the fair-share policy now. */
+export const FairshareView = z.object({
+  policy: z.enum(['fifo', 'fairshare']),
+  users: z.array(z.object({ user: z.string(), ...standing })),
+  projects: z.array(z.object({ project: z.string(), ...standing })),
 });
 
 /** The answer to a request queued for the watchers. */
