@@ -1,5 +1,5 @@
 /** Task directory files, logs (tail and follow) and live events over HTTP. */
-import { mkdir, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServerEvent } from '@god/client';
 import { EVENTS, taskDirOf } from '@god/core';
@@ -37,6 +37,14 @@ describe('task directory files', () => {
     expect(await res.text()).toBe('a,b\n1,2\n');
   });
 
+  it('lists no files (not 404) for a job whose task directory is not made yet, 404 once it ended without one', async () => {
+    const job = await h.jobOf(alice);
+    expect(await alice.client.files(job.id)).toEqual({ path: '', entries: [] });
+    expect((await failure(alice.client.files(job.id, 'results'))).status).toBe(404);
+    await h.store.transition(job.id, 'pending', 'over', { outcome: 'killed', reason: 'test' });
+    expect((await failure(alice.client.files(job.id))).status).toBe(404);
+  });
+
   it('never leaves the task directory: .., absolute paths, and symlinks planted by the job', async () => {
     const job = await h.jobOf(alice);
     const dir = taskDirOf(h.config.shared_dir, job);
@@ -72,8 +80,6 @@ describe('task directory files', () => {
     const dir = taskDirOf(h.config.shared_dir, job);
     await mkdir(dir, { recursive: true });
     expect((await failure(alice.client.download(job.id, ''))).status).toBe(404);
-    await rm(dir, { recursive: true });
-    expect((await failure(alice.client.files(job.id))).status).toBe(404);
   });
 });
 

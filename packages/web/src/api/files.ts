@@ -10,7 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { create as contentDisposition } from 'content-disposition';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { taskDirOf, type Job } from '@god/core';
+import { isFinished, NotFoundError, taskDirOf, type Job } from '@god/core';
 import type { Principal } from '../auth/principal.js';
 import { visibleJob } from '../authz.js';
 import type { Logger } from '@god/coord';
@@ -59,7 +59,14 @@ export function fileRoutes(ctx: FileDeps): Route[] {
       }),
       handler: async ({ params, query, principal }) => {
         const { job, dir } = await dirOf(principal, params.id);
-        return { path: query.path, entries: await listDir(dir, job, query.path) };
+        try {
+          return { path: query.path, entries: await listDir(dir, job, query.path) };
+        } catch (err) {
+          // A job not started yet (or starting) has no task directory: it has no files yet.
+          if (isRoot(query.path) && !isFinished(job.state) && err instanceof NotFoundError)
+            return { path: query.path, entries: [] };
+          throw err;
+        }
       },
     }),
     route({
@@ -232,4 +239,9 @@ async function follow(
     await fh?.close();
     sse.close();
   }
+}
+
+/** True for the task directory itself (`.`, or empty). */
+function isRoot(rel: string): boolean {
+  return rel === '.' || rel === '' || rel === './';
 }
