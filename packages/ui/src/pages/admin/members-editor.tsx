@@ -39,7 +39,7 @@ export function MembersEditor(props: {
           ))}
         </ul>
       )}
-      <form className="row inline-form" onSubmit={add} noValidate aria-label="Add members">
+      <form className="row inline-form" onSubmit={add} noValidate aria-label="New members">
         <Field
           id="member-add"
           label="Add members"
