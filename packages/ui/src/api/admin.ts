@@ -15,6 +15,8 @@ export interface UserView {
   quota: Quota | null;
   hasPassword: boolean;
   createdAt: number;
+  /** Every credential refused while true. */
+  disabled: boolean;
 }
 
 /** A project as `GET /projects` answers it. */

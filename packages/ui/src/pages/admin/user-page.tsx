@@ -37,6 +37,10 @@ export function UserPage(): ReactNode {
     setSaved(false);
     void save.run(local, () => client.updateUser(u.id, body)).then(setSaved);
   };
+  const toggle = (disabled: boolean): void => {
+    setSaved(false);
+    void save.run({}, () => client.updateUser(u.id, { disabled }));
+  };
   const remove = (): void => {
     void save.run({}, () => client.deleteUser(u.id)).then((ok) => ok && navigate('/admin/users'));
   };
@@ -47,14 +51,22 @@ export function UserPage(): ReactNode {
       </p>
       <div className="page-head">
         <h1>User {u.id}</h1>
-        <ConfirmButton
-          label="Delete user"
-          className="button danger"
-          question={`Delete user ${u.id}? Their API keys are revoked and their sessions end; their jobs stay.`}
-          confirm="Delete"
-          onConfirm={remove}
-        />
+        <div className="form-actions">
+          <DisableButton user={u} busy={save.busy} onChange={toggle} />
+          <ConfirmButton
+            label="Delete user"
+            className="button danger"
+            question={`Delete user ${u.id}? Their API keys are revoked and their sessions end; their jobs stay.`}
+            confirm="Delete"
+            onConfirm={remove}
+          />
+        </div>
       </div>
+      {u.disabled ? (
+        <p role="note" className="error" data-testid="user-disabled">
+          Disabled: every credential of {u.id} is refused (password, API keys, sessions).
+        </p>
+      ) : null}
       {saved ? (
         <p role="status" className="ok">
           Saved.
@@ -69,5 +81,30 @@ export function UserPage(): ReactNode {
         onSubmit={onSubmit}
       />
     </section>
+  );
+}
+
+/** Disables (after a confirmation: it ends the user's sessions) or enables the user. */
+function DisableButton(props: {
+  user: UserView;
+  busy: boolean;
+  onChange: (disabled: boolean) => void;
+}): ReactNode {
+  const { user } = props;
+  if (user.disabled)
+    return (
+      <button type="button" disabled={props.busy} onClick={() => props.onChange(false)}>
+        Enable user
+      </button>
+    );
+  return (
+    <ConfirmButton
+      label="Disable user"
+      className="button"
+      question={`Disable user ${user.id}? Their sessions end and their password and API keys are refused until enabled again; their jobs stay.`}
+      confirm="Disable"
+      disabled={props.busy}
+      onConfirm={() => props.onChange(true)}
+    />
   );
 }

@@ -174,6 +174,32 @@ describe('the users page', () => {
     ]);
   });
 
+  it('disables a user after the confirmation, and enables them again', async () => {
+    let disabled = false;
+    const { client, seen } = fakeClient({
+      ...base,
+      'GET /users/bob': () => ({ body: { ...bob, disabled } }),
+      'POST /users/bob': ({ body }) => {
+        disabled = (body as { disabled: boolean }).disabled;
+        return { body: { ...bob, disabled } };
+      },
+    });
+    renderApp('/admin/users/bob', client, ROOT);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Disable user' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toContain('Their sessions end');
+    await user.click(within(dialog).getByRole('button', { name: 'Disable' }));
+    await screen.findByTestId('user-disabled');
+    await user.click(await screen.findByRole('button', { name: 'Enable user' }));
+    await screen.findByRole('button', { name: 'Disable user' });
+    expect(screen.queryByTestId('user-disabled')).toBeNull();
+    expect(seen.filter((s) => s.method === 'POST').map((s) => s.body)).toEqual([
+      { disabled: true },
+      { disabled: false },
+    ]);
+  });
+
   it('is not there for a user: no nav entry, "not found", no admin call', async () => {
     const { client, seen } = fakeClient({
       ...base,

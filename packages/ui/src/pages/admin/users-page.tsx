@@ -86,6 +86,7 @@ function UsersTable(props: { users: UserView[] }): ReactNode {
           <th scope="col">GID</th>
           <th scope="col">Groups</th>
           <th scope="col">Admin</th>
+          <th scope="col">Status</th>
           <th scope="col">Priority</th>
           <th scope="col">Quota</th>
         </tr>
@@ -100,6 +101,7 @@ function UsersTable(props: { users: UserView[] }): ReactNode {
             <td data-label="GID">{u.gid}</td>
             <td data-label="Groups">{u.sgids.length === 0 ? '—' : u.sgids.join(', ')}</td>
             <td data-label="Admin">{u.admin ? 'yes' : 'no'}</td>
+            <td data-label="Status">{u.disabled ? 'disabled' : 'active'}</td>
             <td data-label="Priority">{u.priority}</td>
             <td data-label="Quota">{quotaSummary(u.quota)}</td>
           </tr>
