@@ -89,6 +89,17 @@ describe.skipIf(SKIP)('the web UI’s administration', { timeout: 180_000 }, () 
     await page.getByRole('heading', { name: 'Page not found' }).waitFor(WAIT);
     expect(await page.getByRole('link', { name: 'Admin', exact: true }).count()).toBe(0);
     expect(await page.getByText('alice', { exact: true }).count()).toBe(0);
+
+    // Disabled by the administrator, carol's session ends: her next page is the login.
+    await admin.goto('/admin/users/carol');
+    await admin.getByRole('button', { name: 'Disable user' }).click();
+    await admin
+      .getByRole('alertdialog')
+      .getByRole('button', { name: 'Disable', exact: true })
+      .click();
+    await admin.getByTestId('user-disabled').waitFor(WAIT);
+    await page.goto('/jobs');
+    await page.waitForURL((u) => u.pathname === '/login', WAIT);
   });
 
   it('maintenance switched on in Settings shows its banner to users', async () => {
