@@ -338,6 +338,10 @@ export class GodClient {
   config(): Promise<Record<string, unknown>> {
     return this.call('GET', '/config');
   }
+  /** The resolved configuration with every secret masked (administrators). */
+  adminConfig(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/admin/config');
+  }
   health(): Promise<{
     status: string;
     store: boolean;

@@ -107,6 +107,8 @@ export interface User {
   /** Slow hash of the local password, when the local auth plugin manages the user. */
   passwordHash: string | null;
   createdAt: number;
+  /** While true every credential of the user is refused (password, API keys, sessions). */
+  disabled?: boolean;
 }
 
 /** Limits on what a project's jobs may hold at once; 0 means unlimited. */

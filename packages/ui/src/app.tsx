@@ -13,6 +13,7 @@ import { JobPage } from './pages/job-page.js';
 import { JobsPage } from './pages/jobs-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NotFound } from './pages/not-found.js';
+import { AdminGate } from './pages/admin/admin-gate.js';
 import { SubmitPage } from './pages/submit-page.js';
 
 /** Every route of the UI. */
@@ -28,6 +29,7 @@ export const routes: RouteObject[] = [
           { path: 'jobs', element: <JobsPage /> },
           { path: 'jobs/:id', element: <JobPage /> },
           { path: 'submit', element: <SubmitPage /> },
+          { path: 'admin/*', element: <AdminGate /> },
           { path: '*', element: <NotFound /> },
         ],
       },

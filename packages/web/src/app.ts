@@ -10,6 +10,7 @@ import type { Job } from '@god/core';
 import type { Principal } from './auth/principal.js';
 import { canSee } from './authz.js';
 import type { WebContext } from './context.js';
+import { adminConfigRoute } from './api/admin-config.js';
 import { configRoute, usageRoutes } from './api/info.js';
 import { projectRoutes } from './api/projects.js';
 import { userRoutes } from './api/users.js';
@@ -49,6 +50,7 @@ export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices
     fairshareRoute(ctx),
     ...clusterRoutes(ctx),
     configRoute(ctx),
+    adminConfigRoute(ctx),
     healthRoute(ctx),
   ];
 }

@@ -30,6 +30,7 @@ export function Layout(): ReactNode {
         <nav aria-label="Main">
           <NavLink to="/jobs">Jobs</NavLink>
           <NavLink to="/submit">Submit</NavLink>
+          {session?.admin === true ? <NavLink to="/admin">Admin</NavLink> : null}
         </nav>
         <UserMenu />
       </header>

@@ -29,6 +29,7 @@ const fields = {
   priority: prioritySchema,
   quota: QuotaSchema.nullable(),
   password: z.string().min(8, 'at least 8 characters').max(4096),
+  disabled: z.boolean(),
 };
 const UserCreate = z.strictObject({
   ...fields,
@@ -40,6 +41,7 @@ const UserCreate = z.strictObject({
   priority: fields.priority.default(50),
   quota: fields.quota.default(null),
   password: fields.password.optional(),
+  disabled: fields.disabled.default(false),
 });
 const UserUpdate = z.strictObject(fields).partial();
 const UserView = z.object({
@@ -54,6 +56,7 @@ const UserView = z.object({
   quota: z.unknown(),
   hasPassword: z.boolean(),
   createdAt: z.number(),
+  disabled: z.boolean(),
 });
 /** The user routes. */
 // eslint-disable-next-line max-lines-per-function -- a route table: data, one short entry per route
@@ -61,7 +64,7 @@ export function userRoutes(ctx: UserDeps): Route[] {
   const tags = ['users'];
   const view = (u: User): z.output<typeof UserView> => {
     const { passwordHash, ...rest } = u;
-    return { ...rest, hasPassword: passwordHash !== null };
+    return { ...rest, hasPassword: passwordHash !== null, disabled: u.disabled === true };
   };
   const hash = async (password: string | undefined, field: string): Promise<string | null> => {
     if (password === undefined) return null;
@@ -131,7 +134,8 @@ export function userRoutes(ctx: UserDeps): Route[] {
     route({
       method: 'post',
       path: '/users/{id}',
-      summary: 'change a user (administrators): only the fields given',
+      summary:
+        'change a user (administrators): only the fields given; `disabled: true` refuses all their credentials',
       tags,
       access: 'admin',
       params: LoginParams,
@@ -147,8 +151,10 @@ export function userRoutes(ctx: UserDeps): Route[] {
         const next: User = { ...user, ...defined };
         if (password !== undefined) next.passwordHash = await hash(password, 'password');
         await ctx.store.putUser(next);
-        // A new password ends the sessions the old one opened (a thief's included).
-        if (password !== undefined) await ctx.sessions.endAll(user.id, ctx.now());
+        // A new password ends the sessions the old one opened (a thief's included); disabling
+        // ends them all.
+        if (password !== undefined || body.disabled === true)
+          await ctx.sessions.endAll(user.id, ctx.now());
         ctx.identity.forget(user.id);
         return view(next);
       },

@@ -76,6 +76,11 @@ export function createIdentity(deps: IdentityDeps): Identity {
     }
     // The plugin's spelling, not the one asked for: one identity per person.
     const user = await deps.store.getUser(account.id);
+    // A disabled user is no one: every credential of theirs is refused until enabled again.
+    if (user?.disabled === true) {
+      cache.delete(login.toLowerCase());
+      return null;
+    }
     const base = { id: account.id, admin: isAdmin(deps.config, account.id, user), account };
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(login.toLowerCase(), { at: deps.now(), principal: base });
@@ -206,5 +211,6 @@ async function ensureUser(store: Store, account: Account, now: number): Promise<
     quota: user?.quota ?? null,
     passwordHash: user?.passwordHash ?? null,
     createdAt: user?.createdAt ?? now,
+    ...(user?.disabled === true && { disabled: true }),
   });
 }
