@@ -14,6 +14,8 @@ import { JobsPage } from './pages/jobs-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NotFound } from './pages/not-found.js';
 import { SubmitPage } from './pages/submit-page.js';
+import { ClusterPage } from './pages/cluster-page.js';
+import { UsagePage } from './pages/usage-page.js';
 
 /** Every route of the UI. */
 export const routes: RouteObject[] = [
@@ -28,6 +30,8 @@ export const routes: RouteObject[] = [
           { path: 'jobs', element: <JobsPage /> },
           { path: 'jobs/:id', element: <JobPage /> },
           { path: 'submit', element: <SubmitPage /> },
+          { path: 'usage', element: <UsagePage /> },
+          { path: 'cluster', element: <ClusterPage /> },
           { path: '*', element: <NotFound /> },
         ],
       },

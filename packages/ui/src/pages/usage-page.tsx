@@ -1,0 +1,204 @@
+/**
+ * Usage and fair share at /usage: usage per day and project (CPU, RAM, GPU) as charts and
+ * totals, each quota as used / limit, and the fair-share standing. Administrators may look at
+ * everyone's usage and see every user's and project's standing with its fairness error.
+ */
+import { lazy, Suspense, useState, type ReactNode } from 'react';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { myQuotas, usageDays, usedInWindow } from '../api/usage.js';
+import { useSession } from '../api/session.js';
+import { FairshareView } from '../components/fairshare-view.js';
+import { QuotaCard } from '../components/quota-bars.js';
+import {
+  daysBetween,
+  formatAmount,
+  seriesByProject,
+  totalsByProject,
+  type DailyUsage,
+  type Metric,
+} from '../lib/usage.js';
+import '../styles/pages.css';
+
+const UsageHistoryChart = lazy(() => import('../components/usage-history-chart.js'));
+
+const PERIODS = [7, 30, 90] as const;
+const CHARTED: Metric[] = ['cpuSeconds', 'ramGBSeconds', 'gpuSeconds'];
+/** Usage changes when jobs end: read it again now and then. */
+const USAGE_POLL_MS = 30_000;
+
+/** The usage page. */
+export function UsagePage(): ReactNode {
+  const { session } = useSession();
+  const admin = session?.admin === true;
+  const [days, setDays] = useState<(typeof PERIODS)[number]>(30);
+  const [everyone, setEveryone] = useState(false);
+  return (
+    <section className="page usage-page">
+      <div className="page-head">
+        <h1>Usage and fair share</h1>
+      </div>
+      <div className="usage-controls">
+        <label>
+          Period
+          <select value={days} onChange={(e) => setDays(Number(e.target.value) as typeof days)}>
+            {PERIODS.map((d) => (
+              <option key={d} value={d}>
+                last {d} days
+              </option>
+            ))}
+          </select>
+        </label>
+        {admin ? (
+          <label>
+            Whose usage
+            <select
+              value={everyone ? 'all' : 'me'}
+              onChange={(e) => setEveryone(e.target.value === 'all')}
+            >
+              <option value="me">mine</option>
+              <option value="all">all users</option>
+            </select>
+          </label>
+        ) : null}
+      </div>
+      <UsageHistory days={days} user={everyone ? undefined : session?.user} />
+      <Quotas />
+      <section aria-labelledby="h-fairshare">
+        <h2 id="h-fairshare">Fair share</h2>
+        <Standing />
+      </section>
+    </section>
+  );
+}
+
+/** Charts and totals of usage per day and project over the last `days` days. */
+function UsageHistory(props: { days: number; user: string | undefined }): ReactNode {
+  const { client } = useSession();
+  const [now] = useState(Date.now);
+  const since = now - props.days * 86_400_000;
+  const q = useQuery({
+    queryKey: ['usage', 'days', props.days, props.user ?? '*'],
+    queryFn: () =>
+      usageDays(client, { since, ...(props.user !== undefined && { user: props.user }) }),
+    refetchInterval: USAGE_POLL_MS,
+  });
+  const range = daysBetween(since, now + 1);
+  return (
+    <section aria-labelledby="h-usage">
+      <h2 id="h-usage">Usage per day</h2>
+      {q.isPending ? <p role="status">Loading usage…</p> : null}
+      {q.isError ? (
+        <p role="alert" className="error">
+          {q.error.message}
+        </p>
+      ) : null}
+      {q.data !== undefined ? <UsageBody rows={q.data.days} range={range} /> : null}
+    </section>
+  );
+}
+
+function UsageBody(props: { rows: DailyUsage[]; range: string[] }): ReactNode {
+  const totals = totalsByProject(props.rows);
+  if (totals.length === 0) return <p className="empty">No usage in this period.</p>;
+  return (
+    <>
+      <div className="table-scroll">
+        <table className="data" data-testid="usage-totals">
+          <caption className="visually-hidden">Usage per project over the period</caption>
+          <thead>
+            <tr>
+              <th scope="col">Project</th>
+              <th scope="col" className="num">
+                Jobs
+              </th>
+              <th scope="col" className="num">
+                CPU
+              </th>
+              <th scope="col" className="num">
+                RAM
+              </th>
+              <th scope="col" className="num">
+                GPU
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {totals.map((t) => (
+              <tr key={t.project} data-project={t.project}>
+                <td>{t.project}</td>
+                <td className="num">{t.jobs}</td>
+                <td className="num">{formatAmount(t.cpuSeconds, 'cpuSeconds')}</td>
+                <td className="num">{formatAmount(t.ramGBSeconds, 'ramGBSeconds')}</td>
+                <td className="num">{formatAmount(t.gpuSeconds, 'gpuSeconds')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Suspense fallback={<p role="status">Loading the charts…</p>}>
+        <div className="charts">
+          {CHARTED.map((m) => (
+            <UsageHistoryChart
+              key={m}
+              metric={m}
+              series={seriesByProject(props.rows, m, props.range)}
+            />
+          ))}
+        </div>
+      </Suspense>
+    </>
+  );
+}
+
+/** The caller's quotas (their own, their projects') with what was used in each window. */
+function Quotas(): ReactNode {
+  const { client, session } = useSession();
+  const user = session?.user ?? '';
+  const [now] = useState(Date.now);
+  const q = useQuery({ queryKey: ['quotas', user], queryFn: () => myQuotas(client, user) });
+  const used = useQueries({
+    queries: (q.data ?? []).map((owner) => ({
+      queryKey: ['usage', 'quota', owner.kind, owner.id, owner.quota.windowSeconds],
+      queryFn: () => usedInWindow(client, owner, now),
+      refetchInterval: USAGE_POLL_MS,
+    })),
+  });
+  return (
+    <section aria-labelledby="h-quotas">
+      <h2 id="h-quotas">Quotas</h2>
+      {q.isPending ? <p role="status">Loading quotas…</p> : null}
+      {q.isError ? (
+        <p role="alert" className="error">
+          {q.error.message}
+        </p>
+      ) : null}
+      {q.data?.length === 0 ? <p className="muted">No quota applies to you.</p> : null}
+      {(q.data ?? []).map((owner, i) => (
+        <QuotaCard
+          key={`${owner.kind}:${owner.id}`}
+          title={owner.kind === 'user' ? `Your quota (${owner.id})` : `Project ${owner.id}`}
+          quota={owner.quota}
+          used={used[i]?.data}
+        />
+      ))}
+    </section>
+  );
+}
+
+/** The fair-share standing. */
+function Standing(): ReactNode {
+  const { client, session } = useSession();
+  const q = useQuery({
+    queryKey: ['fairshare'],
+    queryFn: () => client.fairshare(),
+    refetchInterval: USAGE_POLL_MS,
+  });
+  if (q.isPending) return <p role="status">Loading the fair share…</p>;
+  if (q.isError)
+    return (
+      <p role="alert" className="error">
+        {q.error.message}
+      </p>
+    );
+  return <FairshareView data={q.data} admin={session?.admin === true} me={session?.user ?? ''} />;
+}
