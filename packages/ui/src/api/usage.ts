@@ -1,17 +1,16 @@
-/** The reads of the usage page: usage per day, a quota's owner, and usage in a quota's window. */
+/** The reads of the usage page's quotas: whose quotas apply, and the usage in each window. */
 import type { GodClient } from '@god/client';
-import type { DailyUsage, Metric, Quota } from '../lib/usage.js';
+import type { Metric, Quota } from '../lib/usage.js';
 
 /** Totals of `GET /usage`. */
 export type UsageTotals = Record<Metric, number> & { jobs: number };
 
-/** `GET /usage` with its rows typed. */
-export async function usageDays(
+/** The totals of `GET /usage` over [since, now). */
+async function usageTotals(
   client: GodClient,
-  q: { user?: string; project?: string; since: number; until?: number },
-): Promise<{ days: DailyUsage[]; totals: UsageTotals }> {
-  const r = await client.usage(q);
-  return r as unknown as { days: DailyUsage[]; totals: UsageTotals };
+  q: { user?: string; project?: string; since: number },
+): Promise<UsageTotals> {
+  return (await client.usage(q)).totals as UsageTotals;
 }
 
 /** A quota and whose it is. */
@@ -42,5 +41,5 @@ export async function usedInWindow(
 ): Promise<UsageTotals> {
   const since = now - q.quota.windowSeconds * 1000;
   const who = q.kind === 'user' ? { user: q.id } : { project: q.id };
-  return (await usageDays(client, { ...who, since })).totals;
+  return usageTotals(client, { ...who, since });
 }

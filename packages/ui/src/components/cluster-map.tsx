@@ -47,16 +47,18 @@ function Cell(props: { kind: 'core' | 'gpu'; id: number; holder: Holder }): Reac
 /** One NUMA shard: its cores, GPUs and RAM. */
 function Shard(props: { host: string; shard: ClusterShard }): ReactNode {
   const { shard } = props;
+  // Agents name shards `numa0`, …; a bare number gets the word.
+  const name = /^numa/i.test(shard.id) ? shard.id : `NUMA ${shard.id}`;
   return (
     <div className="shard">
-      <h3>NUMA {shard.id}</h3>
-      <ul className="cells" aria-label={`cores of ${props.host} NUMA ${shard.id}`}>
+      <h3>{name}</h3>
+      <ul className="cells" aria-label={`cores of ${props.host} ${name}`}>
         {shard.cores.map((c) => (
           <Cell key={c.id} kind="core" id={c.id} holder={c.job} />
         ))}
       </ul>
       {shard.gpus.length > 0 ? (
-        <ul className="cells" aria-label={`GPUs of ${props.host} NUMA ${shard.id}`}>
+        <ul className="cells" aria-label={`GPUs of ${props.host} ${name}`}>
           {shard.gpus.map((g) => (
             <Cell key={g.id} kind="gpu" id={g.id} holder={g.job} />
           ))}

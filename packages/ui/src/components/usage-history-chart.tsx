@@ -1,5 +1,5 @@
 /**
- * Usage per day of one amount (CPU, RAM or GPU), a line per project (uPlot, loaded lazily by
+ * Usage per hour or day of one amount (CPU, RAM or GPU), a line per project (uPlot, loaded lazily by
  * the usage page).
  */
 import { useEffect, useRef, type ReactNode } from 'react';
@@ -9,7 +9,11 @@ import { jobColour } from '../lib/cluster.js';
 import { METRIC_NAMES, unitOf, type Metric, type Series } from '../lib/usage.js';
 
 /** The chart of `series` in `metric`'s unit. */
-export default function UsageHistoryChart(props: { series: Series; metric: Metric }): ReactNode {
+export default function UsageHistoryChart(props: {
+  series: Series;
+  metric: Metric;
+  bucket: 'hour' | 'day';
+}): ReactNode {
   const box = useRef<HTMLDivElement>(null);
   const { series, metric } = props;
   const unit = unitOf(metric);
@@ -43,12 +47,12 @@ export default function UsageHistoryChart(props: { series: Series; metric: Metri
   return (
     <figure className="chart">
       <figcaption>
-        {METRIC_NAMES[metric]} ({unit}) per day
+        {METRIC_NAMES[metric]} ({unit}) per {props.bucket}
       </figcaption>
       <div
         ref={box}
         role="img"
-        aria-label={`${METRIC_NAMES[metric]} usage per day and project, in ${unit}`}
+        aria-label={`${METRIC_NAMES[metric]} usage per ${props.bucket} and project, in ${unit}`}
       />
     </figure>
   );

@@ -1,19 +1,9 @@
 /**
- * The usage page's pure parts: usage per day and project as chart columns, quota bars
+ * The usage page's pure parts: usage per hour or day and project as chart columns, quota bars
  * (used / limit with units), amounts with units, and the order of the fairness table.
  */
 
-/** One row of `GET /usage`'s `days`: a UTC day, user and project. */
-export interface DailyUsage {
-  day: string;
-  user: string;
-  project: string;
-  cpuSeconds: number;
-  ramGBSeconds: number;
-  gpuSeconds: number;
-  wallSeconds: number;
-  jobs: number;
-}
+import type { UsageBucket } from '@god/client';
 
 /** The amounts the charts and quotas show. */
 export type Metric = 'cpuSeconds' | 'ramGBSeconds' | 'gpuSeconds' | 'wallSeconds';
@@ -52,58 +42,53 @@ export function formatAmount(value: number, metric: Metric): string {
   return `${text} ${hours ? big : small}`;
 }
 
-/** The UTC days from `since` up to `until` (exclusive), as `YYYY-MM-DD`. */
-export function daysBetween(since: number, until: number): string[] {
-  const out: string[] = [];
-  const start = Date.UTC(
-    new Date(since).getUTCFullYear(),
-    new Date(since).getUTCMonth(),
-    new Date(since).getUTCDate(),
-  );
-  for (let t = start; t < until && out.length < 1000; t += 86_400_000)
-    out.push(new Date(t).toISOString().slice(0, 10));
+/** The bucket starts from `from` (a bucket start) up to `to` (exclusive), at most 1000. */
+export function bucketStarts(from: number, to: number, size: number): number[] {
+  const out: number[] = [];
+  for (let t = from - (from % size); t < to && out.length < 1000; t += size) out.push(t);
   return out;
 }
 
-/** Chart columns: x (epoch s of each day) and one series per project (days without usage: 0). */
+/** Chart columns: x (epoch s of each bucket) and one series per project (empty buckets: 0). */
 export interface Series {
   xs: number[];
   projects: string[];
-  /** `values[i][j]`: project i on day j. */
+  /** `values[i][j]`: project i in bucket j. */
   values: number[][];
 }
 
-/** `days` (any users) summed per project and day, over every day of `range`. */
+/** `rows` (any users) per project over every bucket of `starts`. */
 export function seriesByProject(
-  rows: readonly DailyUsage[],
+  rows: readonly UsageBucket[],
   metric: Metric,
-  range: readonly string[],
+  starts: readonly number[],
 ): Series {
-  const index = new Map(range.map((d, i) => [d, i]));
+  const index = new Map(starts.map((t, i) => [t, i]));
   const byProject = new Map<string, number[]>();
   for (const r of rows) {
-    const i = index.get(r.day);
+    const i = index.get(r.start);
     if (i === undefined) continue;
     let line = byProject.get(r.project);
     if (line === undefined) {
-      line = range.map(() => 0);
+      line = starts.map(() => 0);
       byProject.set(r.project, line);
     }
     line[i] = (line[i] ?? 0) + r[metric];
   }
   const projects = [...byProject.keys()].sort();
   return {
-    xs: range.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000),
+    xs: starts.map((t) => t / 1000),
     projects,
     values: projects.map((p) => byProject.get(p)!),
   };
 }
 
+/** Totals of `rows` per project, by project name. */
+export type ProjectTotals = Omit<UsageBucket, 'start'>;
+
 /** Totals of `rows` per project. */
-export function totalsByProject(
-  rows: readonly DailyUsage[],
-): Array<Omit<DailyUsage, 'day' | 'user'>> {
-  const out = new Map<string, Omit<DailyUsage, 'day' | 'user'>>();
+export function totalsByProject(rows: readonly UsageBucket[]): ProjectTotals[] {
+  const out = new Map<string, ProjectTotals>();
   for (const r of rows) {
     const t = out.get(r.project) ?? {
       project: r.project,

@@ -16,10 +16,9 @@ vi.mock('../components/usage-history-chart.js', () => ({
 }));
 
 const ADMIN: Session = { user: 'boss', admin: true, expiresAt: 0, csrf: 'csrf-2' };
-const today = new Date().toISOString().slice(0, 10);
-const day = {
-  day: today,
-  user: 'alice',
+const todayStart = Date.now() - (Date.now() % 86_400_000);
+const bucket = {
+  start: todayStart,
   project: 'astro',
   cpuSeconds: 120,
   ramGBSeconds: 60,
@@ -50,7 +49,15 @@ function serve(fairshare: Fairshare, extra: Routes = {}): ReturnType<typeof fake
     'GET /usage': ({ url }) =>
       url.searchParams.has('project')
         ? { body: { days: [], totals: { ...totals, cpuSeconds: 10 } } }
-        : { body: { days: [day], totals } },
+        : { body: { days: [], totals } },
+    'GET /usage/history': ({ url }) => ({
+      body: {
+        bucket: url.searchParams.get('bucket'),
+        from: Number(url.searchParams.get('from')),
+        to: Date.now(),
+        buckets: [bucket],
+      },
+    }),
     'GET /users/alice': { body: { id: 'alice', quota } },
     'GET /users/boss': { body: { id: 'boss', quota: null } },
     'GET /projects': {
@@ -122,10 +129,28 @@ describe('the usage page', () => {
       /^astro: (0,)+120$/,
     );
     expect(screen.getByTestId('chart-ramGBSeconds').textContent).toMatch(/^astro: (0,)+60$/);
-    const asked = seen.find(
-      (s) => s.url.pathname === '/api/v1/usage' && !s.url.searchParams.has('project'),
+    const asked = seen.find((s) => s.url.pathname === '/api/v1/usage/history')!.url.searchParams;
+    expect(asked.get('user')).toBe('alice');
+    expect(asked.get('bucket')).toBe('day');
+    expect(Date.now() - Number(asked.get('from'))).toBeGreaterThanOrEqual(30 * 86_400_000);
+  });
+
+  it('draws the last 48 hours per hour', async () => {
+    const { client, seen } = serve(FIFO);
+    renderApp('/usage', client, ALICE);
+    await screen.findByTestId('usage-totals');
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('Period'), 'last 48 hours');
+    await waitFor(() =>
+      expect(screen.getByRole('heading', { name: 'Usage per hour' })).toBeTruthy(),
     );
-    expect(asked?.url.searchParams.get('user')).toBe('alice');
+    const last = seen.filter((s) => s.url.pathname === '/api/v1/usage/history').at(-1)!;
+    expect(last.url.searchParams.get('bucket')).toBe('hour');
+    // 48 or 49 hourly points (the current hour included), today's usage in one of them.
+    const text = (await screen.findByTestId('chart-cpuSeconds')).textContent ?? '';
+    const points = text.replace(/^astro: /, '').split(',');
+    expect(points.length).toBeGreaterThanOrEqual(48);
+    expect(points.filter((p) => p === '120')).toHaveLength(1);
   });
 
   it('says the policy is FIFO instead of showing empty tables', async () => {
@@ -188,7 +213,7 @@ describe('the usage page', () => {
     const user = userEvent.setup();
     await user.selectOptions(screen.getByLabelText('Whose usage'), 'all');
     await waitFor(() => {
-      const last = seen.filter((s) => s.url.pathname === '/api/v1/usage').at(-1)!;
+      const last = seen.filter((s) => s.url.pathname === '/api/v1/usage/history').at(-1)!;
       expect(last.url.searchParams.has('user')).toBe(false);
     });
   });

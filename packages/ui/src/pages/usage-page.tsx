@@ -5,23 +5,32 @@
  */
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { myQuotas, usageDays, usedInWindow } from '../api/usage.js';
+import type { UsageBucket } from '@god/client';
+import { myQuotas, usedInWindow } from '../api/usage.js';
 import { useSession } from '../api/session.js';
 import { FairshareView } from '../components/fairshare-view.js';
 import { QuotaCard } from '../components/quota-bars.js';
 import {
-  daysBetween,
+  bucketStarts,
   formatAmount,
   seriesByProject,
   totalsByProject,
-  type DailyUsage,
   type Metric,
 } from '../lib/usage.js';
 import '../styles/pages.css';
 
 const UsageHistoryChart = lazy(() => import('../components/usage-history-chart.js'));
 
-const PERIODS = [7, 30, 90] as const;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** The periods offered: a span, and the bucket its charts are drawn in (≤ 1000 buckets). */
+const PERIODS = [
+  { id: '48h', label: 'last 48 hours', span: 48 * HOUR, bucket: 'hour' },
+  { id: '7d', label: 'last 7 days', span: 7 * DAY, bucket: 'hour' },
+  { id: '30d', label: 'last 30 days', span: 30 * DAY, bucket: 'day' },
+  { id: '90d', label: 'last 90 days', span: 90 * DAY, bucket: 'day' },
+] as const;
+type Period = (typeof PERIODS)[number];
 const CHARTED: Metric[] = ['cpuSeconds', 'ramGBSeconds', 'gpuSeconds'];
 /** Usage changes when jobs end: read it again now and then. */
 const USAGE_POLL_MS = 30_000;
@@ -30,7 +39,7 @@ const USAGE_POLL_MS = 30_000;
 export function UsagePage(): ReactNode {
   const { session } = useSession();
   const admin = session?.admin === true;
-  const [days, setDays] = useState<(typeof PERIODS)[number]>(30);
+  const [period, setPeriod] = useState<Period>(PERIODS[2]);
   const [everyone, setEveryone] = useState(false);
   return (
     <section className="page usage-page">
@@ -40,10 +49,13 @@ export function UsagePage(): ReactNode {
       <div className="usage-controls">
         <label>
           Period
-          <select value={days} onChange={(e) => setDays(Number(e.target.value) as typeof days)}>
-            {PERIODS.map((d) => (
-              <option key={d} value={d}>
-                last {d} days
+          <select
+            value={period.id}
+            onChange={(e) => setPeriod(PERIODS.find((p) => p.id === e.target.value) ?? PERIODS[2])}
+          >
+            {PERIODS.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.label}
               </option>
             ))}
           </select>
@@ -61,7 +73,7 @@ export function UsagePage(): ReactNode {
           </label>
         ) : null}
       </div>
-      <UsageHistory days={days} user={everyone ? undefined : session?.user} />
+      <UsageHistory period={period} user={everyone ? undefined : session?.user} />
       <Quotas />
       <section aria-labelledby="h-fairshare">
         <h2 id="h-fairshare">Fair share</h2>
@@ -71,33 +83,44 @@ export function UsagePage(): ReactNode {
   );
 }
 
-/** Charts and totals of usage per day and project over the last `days` days. */
-function UsageHistory(props: { days: number; user: string | undefined }): ReactNode {
+/** Charts and totals of usage per bucket and project over `period`. */
+function UsageHistory(props: { period: Period; user: string | undefined }): ReactNode {
   const { client } = useSession();
+  const { period } = props;
   const [now] = useState(Date.now);
-  const since = now - props.days * 86_400_000;
+  const from = now - period.span;
   const q = useQuery({
-    queryKey: ['usage', 'days', props.days, props.user ?? '*'],
+    queryKey: ['usage', 'history', period.id, props.user ?? '*'],
     queryFn: () =>
-      usageDays(client, { since, ...(props.user !== undefined && { user: props.user }) }),
+      client.usageHistory({
+        from,
+        bucket: period.bucket,
+        ...(props.user !== undefined && { user: props.user }),
+      }),
     refetchInterval: USAGE_POLL_MS,
   });
-  const range = daysBetween(since, now + 1);
+  const starts = bucketStarts(from, Date.now() + 1, period.bucket === 'hour' ? HOUR : DAY);
   return (
     <section aria-labelledby="h-usage">
-      <h2 id="h-usage">Usage per day</h2>
+      <h2 id="h-usage">Usage per {period.bucket}</h2>
       {q.isPending ? <p role="status">Loading usage…</p> : null}
       {q.isError ? (
         <p role="alert" className="error">
           {q.error.message}
         </p>
       ) : null}
-      {q.data !== undefined ? <UsageBody rows={q.data.days} range={range} /> : null}
+      {q.data !== undefined ? (
+        <UsageBody rows={q.data.buckets} starts={starts} bucket={period.bucket} />
+      ) : null}
     </section>
   );
 }
 
-function UsageBody(props: { rows: DailyUsage[]; range: string[] }): ReactNode {
+function UsageBody(props: {
+  rows: UsageBucket[];
+  starts: number[];
+  bucket: 'hour' | 'day';
+}): ReactNode {
   const totals = totalsByProject(props.rows);
   if (totals.length === 0) return <p className="empty">No usage in this period.</p>;
   return (
@@ -141,7 +164,8 @@ function UsageBody(props: { rows: DailyUsage[]; range: string[] }): ReactNode {
             <UsageHistoryChart
               key={m}
               metric={m}
-              series={seriesByProject(props.rows, m, props.range)}
+              bucket={props.bucket}
+              series={seriesByProject(props.rows, m, props.starts)}
             />
           ))}
         </div>
