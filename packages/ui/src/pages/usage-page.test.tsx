@@ -69,6 +69,7 @@ function serve(fairshare: Fairshare, extra: Routes = {}): ReturnType<typeof fake
       },
     },
     'GET /fairshare': { body: fairshare },
+    'GET /users': { body: { users: [{ id: 'carol' }, { id: 'boss' }] } },
     ...extra,
   });
 }
@@ -211,10 +212,12 @@ describe('the usage page', () => {
     renderApp('/usage', client, ADMIN);
     await screen.findByTestId('usage-totals');
     const user = userEvent.setup();
-    await user.selectOptions(screen.getByLabelText('Whose usage'), 'all');
-    await waitFor(() => {
-      const last = seen.filter((s) => s.url.pathname === '/api/v1/usage/history').at(-1)!;
-      expect(last.url.searchParams.has('user')).toBe(false);
-    });
+    const history = () => seen.filter((s) => s.url.pathname === '/api/v1/usage/history');
+    expect(history()[0]!.url.searchParams.get('user')).toBe('boss');
+    await user.selectOptions(screen.getByLabelText('Whose usage'), 'all users');
+    await waitFor(() => expect(history().at(-1)!.url.searchParams.has('user')).toBe(false));
+    await screen.findByRole('option', { name: 'carol' });
+    await user.selectOptions(screen.getByLabelText('Whose usage'), 'carol');
+    await waitFor(() => expect(history().at(-1)!.url.searchParams.get('user')).toBe('carol'));
   });
 });

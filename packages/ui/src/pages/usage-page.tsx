@@ -40,7 +40,8 @@ export function UsagePage(): ReactNode {
   const { session } = useSession();
   const admin = session?.admin === true;
   const [period, setPeriod] = useState<Period>(PERIODS[2]);
-  const [everyone, setEveryone] = useState(false);
+  // '' = everyone (administrators only); a login = that user's.
+  const [whose, setWhose] = useState(session?.user ?? '');
   return (
     <section className="page usage-page">
       <div className="page-head">
@@ -60,26 +61,40 @@ export function UsagePage(): ReactNode {
             ))}
           </select>
         </label>
-        {admin ? (
-          <label>
-            Whose usage
-            <select
-              value={everyone ? 'all' : 'me'}
-              onChange={(e) => setEveryone(e.target.value === 'all')}
-            >
-              <option value="me">mine</option>
-              <option value="all">all users</option>
-            </select>
-          </label>
-        ) : null}
+        {admin ? <WhoseUsage value={whose} onChange={setWhose} /> : null}
       </div>
-      <UsageHistory period={period} user={everyone ? undefined : session?.user} />
+      <UsageHistory period={period} user={admin && whose === '' ? undefined : whose} />
       <Quotas />
       <section aria-labelledby="h-fairshare">
         <h2 id="h-fairshare">Fair share</h2>
         <Standing />
       </section>
     </section>
+  );
+}
+
+/** An administrator's choice of whose usage to chart: theirs, everyone's or one user's. */
+function WhoseUsage(props: { value: string; onChange: (user: string) => void }): ReactNode {
+  const { client, session } = useSession();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => client.users() });
+  const me = session?.user ?? '';
+  const others = (users.data?.users ?? [])
+    .map((u) => (u as { id?: unknown }).id)
+    .filter((id): id is string => typeof id === 'string' && id !== me)
+    .sort();
+  return (
+    <label>
+      Whose usage
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value={me}>mine</option>
+        <option value="">all users</option>
+        {others.map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
