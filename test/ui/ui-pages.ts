@@ -85,3 +85,26 @@ export async function act(page: Page, action: string): Promise<void> {
 export function logViewer(page: Page): Locator {
   return page.getByRole('log');
 }
+
+/** The routes of the usage and cluster pages. */
+export const PAGE_ROUTES = { usage: '/usage', cluster: '/cluster' } as const;
+
+/** The cluster map's cells (cores and GPUs) that job `id` holds, as its owner sees them. */
+export function jobCells(page: Page, id: number): Locator {
+  return page.locator(`.cell a[data-job-id="${id}"]`);
+}
+
+/** The cluster map's cells whose accessible name ends with `what` (`busy`, `free`). */
+export function cellsThatAre(page: Page, what: 'busy' | 'free'): Locator {
+  return page.getByRole('img', { name: new RegExp(`^(core|gpu) \\d+: ${what}$`) });
+}
+
+/** The host cards of the cluster map. */
+export function hostCards(page: Page): Locator {
+  return page.locator('article.host');
+}
+
+/** The usage page's row of totals for `project`. */
+export function usageRow(page: Page, project: string): Locator {
+  return page.getByTestId('usage-totals').locator(`[data-project="${project}"]`);
+}

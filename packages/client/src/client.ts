@@ -4,7 +4,7 @@
  * every bad field. Streams (logs, events) are async iterables of server-sent events.
  */
 import type { FieldIssue, Job, JobState, JobSubmissionInput } from '@god/core';
-import type { Cluster, Fairshare, TaskSummary } from './cluster-types.js';
+import type { Cluster, Fairshare, TaskSummary, UsageHistory } from './cluster-types.js';
 import { readEvents, type ServerEvent } from './sse.js';
 
 /** An error answer of the API. */
@@ -319,6 +319,18 @@ export class GodClient {
     q: { user?: string; project?: string; since?: string | number; until?: string | number } = {},
   ): Promise<{ days: Array<Record<string, unknown>>; totals: Record<string, number> }> {
     return this.call('GET', '/usage', { query: q });
+  }
+  /** Usage per hour or UTC day and project: yours; any user's (or everyone's) for admins. */
+  usageHistory(
+    q: {
+      from?: number | string;
+      to?: number | string;
+      bucket?: 'hour' | 'day';
+      user?: string;
+      project?: string;
+    } = {},
+  ): Promise<UsageHistory> {
+    return this.call('GET', '/usage/history', { query: q });
   }
   /** Where users and projects stand in the fair share (yours; everyone's for admins). */
   fairshare(): Promise<Fairshare> {

@@ -72,3 +72,26 @@ export interface Fairshare {
   users: Array<Standing & { user: string }>;
   projects: Array<Standing & { project: string }>;
 }
+
+/** One bucket of `GET /usage/history`: a project's usage in an hour or UTC day. */
+export interface UsageBucket {
+  /** Epoch ms at which the bucket starts. */
+  start: number;
+  project: string;
+  cpuSeconds: number;
+  ramGBSeconds: number;
+  gpuSeconds: number;
+  wallSeconds: number;
+  /** Jobs that ended in the bucket. */
+  jobs: number;
+}
+
+/** The answer of `GET /usage/history` (buckets without usage are left out). */
+export interface UsageHistory {
+  bucket: 'hour' | 'day';
+  /** Start of the first bucket (`from` rounded down), epoch ms. */
+  from: number;
+  /** Exclusive end, epoch ms. */
+  to: number;
+  buckets: UsageBucket[];
+}

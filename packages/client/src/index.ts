@@ -18,4 +18,6 @@ export type {
   Holder,
   Standing,
   TaskSummary,
+  UsageBucket,
+  UsageHistory,
 } from './cluster-types.js';

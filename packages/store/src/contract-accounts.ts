@@ -188,6 +188,47 @@ export function describeLedger(f: FixtureRef): void {
     });
   });
 
+  describe('usage per time bucket', () => {
+    it('sums per epoch-aligned bucket and project over the selected users, ordered', async () => {
+      const s = f.store;
+      const HOUR = 3_600_000;
+      await s.recordUsage(entry(1, D0 - 1)); // the last hour of the day before
+      await s.recordUsage(entry(2, D0)); // an hour's first instant belongs to it
+      await s.recordUsage(entry(3, D0 + HOUR - 1, { cpuSeconds: 5 }));
+      await s.recordUsage(entry(4, D0 + 1, { user: 'bob' }));
+      await s.recordUsage(entry(5, D0 + 2, { project: 'astro' }));
+      await s.recordUsage(entry(6, D0 + 3 * HOUR));
+      const base = { ramGBSeconds: 2.5, gpuSeconds: 1, wallSeconds: 5 };
+      expect(
+        await s.usageByBucket({ since: D0 - HOUR, until: D0 + 3 * HOUR, bucketMs: HOUR }),
+      ).toEqual([
+        { start: D0 - HOUR, project: 'default', ...base, cpuSeconds: 10, jobs: 1 },
+        { start: D0, project: 'astro', ...base, cpuSeconds: 10, jobs: 1 },
+        {
+          start: D0,
+          project: 'default',
+          ramGBSeconds: 7.5,
+          gpuSeconds: 3,
+          wallSeconds: 15,
+          cpuSeconds: 25,
+          jobs: 3,
+        },
+      ]);
+      expect(await s.usageByBucket({ since: D0, user: 'alice', bucketMs: DAY })).toEqual([
+        { start: D0, project: 'astro', ...base, cpuSeconds: 10, jobs: 1 },
+        {
+          start: D0,
+          project: 'default',
+          ramGBSeconds: 7.5,
+          gpuSeconds: 3,
+          wallSeconds: 15,
+          cpuSeconds: 25,
+          jobs: 3,
+        },
+      ]);
+    });
+  });
+
   describe('usage per day', () => {
     it('groups per UTC day, user and project, ordered by day', async () => {
       const s = f.store;

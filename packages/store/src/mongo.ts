@@ -31,6 +31,8 @@ import { listRange } from './paging.js';
 import {
   DEFAULT_PROJECT,
   type ApiKeyRecord,
+  type BucketQuery,
+  type BucketUsage,
   type DailyUsage,
   type JobFieldsPatch,
   type JobFilter,
@@ -363,6 +365,21 @@ class MongoStore implements Store {
       addUsage(group, doc);
     }
     // Keys sort as day, then user, then project (NUL sorts before every other character).
+    return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  }
+
+  async usageByBucket(q: BucketQuery): Promise<BucketUsage[]> {
+    const groups = new Map<string, BucketUsage>();
+    for await (const doc of this.usageCursor(q)) {
+      const start = doc.at - (doc.at % q.bucketMs);
+      const key = `${String(start).padStart(16, '0')}\u0000${doc.project}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { start, project: doc.project, ...zeroTotals() };
+        groups.set(key, group);
+      }
+      addUsage(group, doc);
+    }
     return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
   }
 

@@ -19,6 +19,8 @@ import { openDatabase } from './sqlite-schema.js';
 import {
   DEFAULT_PROJECT,
   type ApiKeyRecord,
+  type BucketQuery,
+  type BucketUsage,
   type DailyUsage,
   type JobFieldsPatch,
   type JobFilter,
@@ -299,6 +301,25 @@ class SqliteStore implements Store {
         )
         .all(...params) as Array<TotalsRow & { day: string; user_id: string; project: string }>;
       return rows.map((r) => ({ day: r.day, user: r.user_id, project: r.project, ...totalsOf(r) }));
+    });
+  }
+
+  usageByBucket(q: BucketQuery): Promise<BucketUsage[]> {
+    return settle(() => {
+      const { where, params } = usageWhere(q);
+      // Integer division of the INTEGER column: buckets aligned on the epoch, like UTC days.
+      const rows = this.db
+        .prepare(
+          `SELECT (at / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS start, project,
+             total(cpu) AS cpu, total(ram) AS ram, total(gpu) AS gpu, total(wall) AS wall,
+             count(*) AS jobs
+           FROM usage WHERE ${where}
+           GROUP BY start, project ORDER BY start, project`,
+        )
+        .all(q.bucketMs, q.bucketMs, ...params) as Array<
+        TotalsRow & { start: number; project: string }
+      >;
+      return rows.map((r) => ({ start: r.start, project: r.project, ...totalsOf(r) }));
     });
   }
 

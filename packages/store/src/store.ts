@@ -205,6 +205,18 @@ export interface DailyUsage extends UsageTotals {
   project: string;
 }
 
+/** A usage query cut into time buckets of `bucketMs` (aligned on the epoch: UTC hours, days). */
+export interface BucketQuery extends UsageQuery {
+  bucketMs: number;
+}
+
+/** Usage of one time bucket for one project, summed over the users the query selects. */
+export interface BucketUsage extends UsageTotals {
+  /** Epoch ms at which the bucket starts (a multiple of `bucketMs`). */
+  start: number;
+  project: string;
+}
+
 /** Counts of active jobs per state, for counters rebuilt from the truth. */
 export type StateCounts = Partial<Record<JobState, number>>;
 
@@ -318,6 +330,8 @@ export interface Store {
   usageTotals(query: UsageQuery): Promise<UsageTotals>;
   /** Usage per UTC day, user and project, ordered by day. */
   usageByDay(query: UsageQuery): Promise<DailyUsage[]>;
+  /** Usage per time bucket and project (empty buckets left out), ordered by bucket, project. */
+  usageByBucket(query: BucketQuery): Promise<BucketUsage[]>;
 
   /** Releases connections and file handles. */
   close(): Promise<void>;

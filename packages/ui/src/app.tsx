@@ -15,6 +15,8 @@ import { LoginPage } from './pages/login-page.js';
 import { NotFound } from './pages/not-found.js';
 import { AdminGate } from './pages/admin/admin-gate.js';
 import { SubmitPage } from './pages/submit-page.js';
+import { ClusterPage } from './pages/cluster-page.js';
+import { UsagePage } from './pages/usage-page.js';
 
 /** Every route of the UI. */
 export const routes: RouteObject[] = [
@@ -29,6 +31,8 @@ export const routes: RouteObject[] = [
           { path: 'jobs', element: <JobsPage /> },
           { path: 'jobs/:id', element: <JobPage /> },
           { path: 'submit', element: <SubmitPage /> },
+          { path: 'usage', element: <UsagePage /> },
+          { path: 'cluster', element: <ClusterPage /> },
           { path: 'admin/*', element: <AdminGate /> },
           { path: '*', element: <NotFound /> },
         ],

@@ -37,6 +37,7 @@ export function applyJobEvent(qc: QueryClient, e: JobEvent): void {
   if (e.type === 'job.submitted' || e.type === 'job.ended')
     void qc.invalidateQueries({ queryKey: ['jobs'] });
   void qc.invalidateQueries({ queryKey: ['summary'] });
+  void qc.invalidateQueries({ queryKey: ['cluster'] });
 }
 
 /** Keeps the cache current while mounted (one EventSource for the app). */

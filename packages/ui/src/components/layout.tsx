@@ -30,6 +30,8 @@ export function Layout(): ReactNode {
         <nav aria-label="Main">
           <NavLink to="/jobs">Jobs</NavLink>
           <NavLink to="/submit">Submit</NavLink>
+          <NavLink to="/usage">Usage</NavLink>
+          <NavLink to="/cluster">Cluster</NavLink>
           {session?.admin === true ? <NavLink to="/admin">Admin</NavLink> : null}
         </nav>
         <UserMenu />

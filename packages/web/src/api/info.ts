@@ -14,9 +14,74 @@ const instant = z
   .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.coerce.number().int().min(0)])
   .transform((v) => (typeof v === 'number' ? v : Date.parse(`${v}T00:00:00Z`)));
 
-/** The usage route. */
+/** Most buckets one history answer may hold. */
+export const MAX_USAGE_BUCKETS = 1000;
+const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+/** The range a history covers when `from` is not given. */
+const DEFAULT_SPAN = { hour: 48, day: 30 } as const;
+
+const UsageBucket = z.object({
+  start: z.number(),
+  project: z.string(),
+  cpuSeconds: z.number(),
+  ramGBSeconds: z.number(),
+  gpuSeconds: z.number(),
+  wallSeconds: z.number(),
+  jobs: z.number(),
+});
+
+/** `GET /usage/history`: usage per hour or UTC day and project; a user's own, anyone's for admins. */
+function historyRoute(ctx: InfoDeps): Route {
+  return route({
+    method: 'get',
+    path: '/usage/history',
+    summary: 'usage per hour or UTC day and project (yours; any user’s or everyone’s for admins)',
+    tags: ['usage'],
+    access: 'user',
+    query: z.strictObject({
+      from: instant.optional().describe('epoch ms or YYYY-MM-DD, rounded down to a bucket'),
+      to: instant.optional().describe('epoch ms or YYYY-MM-DD, exclusive (default: now)'),
+      bucket: z.enum(['hour', 'day']).default('day'),
+      user: loginName.optional(),
+      project: ProjectParams.shape.id.optional(),
+    }),
+    response: z.object({
+      bucket: z.enum(['hour', 'day']),
+      from: z.number(),
+      to: z.number(),
+      buckets: z.array(UsageBucket),
+    }),
+    handler: async ({ query, principal }) => {
+      const size = BUCKET_MS[query.bucket];
+      const to = query.to ?? ctx.now();
+      const asked = query.from ?? to - DEFAULT_SPAN[query.bucket] * size;
+      const from = asked - (asked % size);
+      if (from >= to) throw new HttpError('INVALID_INPUT', 'from: must be before to');
+      const count = Math.ceil((to - from) / size);
+      if (count > MAX_USAGE_BUCKETS)
+        throw new HttpError(
+          'INVALID_INPUT',
+          `from: ${count} ${query.bucket}s between from and to; at most ${MAX_USAGE_BUCKETS} buckets`,
+        );
+      if (!principal.admin && query.user !== undefined && !sameLogin(query.user, principal.id))
+        throw new HttpError('FORBIDDEN', 'only administrators see other users’ usage');
+      const user = principal.admin ? query.user : principal.id;
+      const buckets = await ctx.store.usageByBucket({
+        since: from,
+        until: to,
+        bucketMs: size,
+        ...(user !== undefined && { user }),
+        ...(query.project !== undefined && { project: query.project }),
+      });
+      return { bucket: query.bucket, from, to, buckets };
+    },
+  });
+}
+
+/** The usage routes. */
 export function usageRoutes(ctx: InfoDeps): Route[] {
   return [
+    historyRoute(ctx),
     route({
       method: 'get',
       path: '/usage',
