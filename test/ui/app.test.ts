@@ -28,10 +28,10 @@ import {
   logInByApi,
   logInWithForm,
   logViewer,
+  pasteScript,
   JOB_NOT_FOUND,
   NAMES,
   ROUTES,
-  typeScript,
 } from './ui-pages.js';
 
 const UI_INDEX = join(REPO_ROOT, 'packages/ui/dist/index.html');
@@ -130,10 +130,8 @@ describe.skipIf(SKIP)(TITLE, { timeout: 180_000 }, () => {
     try {
       await listPage.goto(ROUTES.submit);
       await listPage.getByLabel(NAMES.nameField).fill('ui-live');
-      await typeScript(
-        listPage,
-        `echo first\nwhile [ ! -e more ]; do sleep 0.1; done\necho second\n${gatedScript()}`,
-      );
+      const script = `echo first\nwhile [ ! -e more ]; do sleep 0.1; done\necho second\n${gatedScript()}`;
+      await pasteScript(listPage, script);
       await screenshot(listPage, 'submit-filled-desktop');
       await listPage.getByRole('button', { name: NAMES.submitButton }).click();
       // The UI says it is done by leaving the form (to the job or to the list).
@@ -143,6 +141,7 @@ describe.skipIf(SKIP)(TITLE, { timeout: 180_000 }, () => {
         async () => (await alice.client.listJobs({ name: 'ui-live' })).jobs[0]?.id,
         POLL,
       );
+      expect((await alice.client.getJob(id)).command.cmd).toBe(script);
       await listPage.goto(ROUTES.jobs);
       await expectState(jobRow(listPage, id), 'pending');
       await screenshot(listPage, 'jobs-live-desktop');

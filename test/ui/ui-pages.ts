@@ -46,14 +46,18 @@ export async function logInWithForm(page: Page, login: string, password: string)
 }
 
 /**
- * Types `text` into the submit form's script editor (CodeMirror, once loaded: meanwhile a plain
- * textarea stands in) with the keyboard, as a person does, replacing what it held.
+ * Puts `text` into the submit form's script editor (CodeMirror, once loaded: meanwhile a plain
+ * textarea stands in) as a person pastes a script, replacing what it held: select all, paste
+ * from the clipboard. Keys typed one by one with no delay, faster than anyone types, may lose
+ * the character after an Enter to the editor's redraw.
  */
-export async function typeScript(page: Page, text: string): Promise<void> {
+export async function pasteScript(page: Page, text: string): Promise<void> {
   const editor = page.getByLabel(NAMES.scriptField).and(page.locator('[contenteditable=true]'));
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await editor.click();
+  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`);
   await editor.press('ControlOrMeta+a');
-  await editor.pressSequentially(text);
+  await editor.press('ControlOrMeta+v');
 }
 
 /** Opens a browser session without the form (`POST /api/v1/auth/session` sets the cookie). */
