@@ -116,6 +116,17 @@ export function useBrowser(): BrowserFixture {
   };
 }
 
+/**
+ * Run in every page: chromium's own report of a CSP violation names neither a source nor an
+ * element, this one adds where (script and line, or the element: a shadow root's host for what
+ * is inside it). A string, as the tests are compiled without the DOM's types.
+ */
+const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (e) => {
+  const at = e.sourceFile === '' ? '' : ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber;
+  const on = e.target instanceof Element ? ' on ' + e.target.outerHTML.slice(0, 200) : '';
+  console.error('CSP violation of ' + e.violatedDirective + at + on);
+});`;
+
 /** Opens a page in a fresh context of `browser`, collecting its errors. */
 export async function openPage(browser: Browser, opts: OpenOptions = {}): Promise<OpenPage> {
   const v = opts.viewport ?? 'desktop';
@@ -149,6 +160,7 @@ export async function openPage(browser: Browser, opts: OpenOptions = {}): Promis
       void d.dismiss().catch(() => undefined);
     });
   };
+  await context.addInitScript({ content: REPORT_CSP_VIOLATIONS });
   // Every page of the context, popups included (the first one too: 'page' fires for it).
   context.on('page', watch);
   const page = await context.newPage();

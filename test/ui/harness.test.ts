@@ -1,7 +1,8 @@
 /**
  * The UI test infrastructure itself, without the UI: the god cluster of god-cluster.ts runs a
  * real job for a user made through the API, chromium reaches the real god web, and the browser
- * fixture fails a test whose page throws, logs an error or opens a dialog.
+ * fixture fails a test whose page throws, logs an error (a CSP violation, with its place) or
+ * opens a dialog.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -151,6 +152,22 @@ describe('the browser fixture', () => {
     await strict.page.evaluate('fetch("/api/v1/jobs")');
     await waitFor('the 401', () => strict.errors.some((e) => e.includes('status of 401')));
     strict.takeErrors();
+  });
+
+  it('says where a CSP violation was: the element whose style attribute was refused', async () => {
+    const opened = await browser.open({ baseURL: cluster().baseUrl });
+    await opened.page.route('**/csp.html', (r) =>
+      r.fulfill({
+        contentType: 'text/html',
+        headers: { 'Content-Security-Policy': "style-src 'self'" },
+        body: '<p id="styled" style="color: red">x</p>',
+      }),
+    );
+    await opened.page.goto('/csp.html');
+    await waitFor('the report', () => opened.errors.some((e) => e.includes('CSP violation')));
+    expect(opened.takeErrors().filter((e) => e.includes('CSP violation'))).toEqual([
+      `console: CSP violation of style-src-attr at ${cluster().baseUrl}/csp.html:1:35 on <p id="styled" style="color: red">x</p>`,
+    ]);
   });
 
   it('writes a viewport screenshot as a PNG', async () => {

@@ -25,13 +25,13 @@ export const NAMES = {
   scriptField: /^script$/i,
   nameField: /^name$/i,
   submitButton: /^submit$/i,
-  newUserLogin: /^login$/i,
-  newUserUid: /^uid$/i,
-  newUserGid: /^gid$/i,
-  newUserPassword: /^password$/i,
-  createUser: /^create user$/i,
-  notFound: /not found/i,
 } as const;
+
+/** What the job page says of a job that does not exist or that the user may not see. */
+export const JOB_NOT_FOUND = 'This job does not exist, or you may not see it.';
+
+/** The job page's actions that ask in a dialog first, and that dialog's confirming button. */
+const CONFIRMED: Record<string, (id: number) => string> = { kill: (id) => `Kill job ${id}` };
 
 /** How long the UI may take to show a change the server made (events, then a render). */
 export const LIVE_MS = 30_000;
@@ -43,6 +43,21 @@ export async function logInWithForm(page: Page, login: string, password: string)
   await page.getByLabel(NAMES.password, { exact: true }).fill(password);
   await page.getByRole('button', { name: NAMES.logIn }).click();
   await page.waitForURL((u) => !u.pathname.startsWith(ROUTES.login), { timeout: LIVE_MS });
+}
+
+/**
+ * Puts `text` into the submit form's script editor (CodeMirror, once loaded: meanwhile a plain
+ * textarea stands in) as a person pastes a script, replacing what it held: select all, paste
+ * from the clipboard. Keys typed one by one with no delay, faster than anyone types, may lose
+ * the character after an Enter to the editor's redraw.
+ */
+export async function pasteScript(page: Page, text: string): Promise<void> {
+  const editor = page.getByLabel(NAMES.scriptField).and(page.locator('[contenteditable=true]'));
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await editor.click();
+  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`);
+  await editor.press('ControlOrMeta+a');
+  await editor.press('ControlOrMeta+v');
 }
 
 /** Opens a browser session without the form (`POST /api/v1/auth/session` sets the cookie). */
@@ -59,9 +74,16 @@ export function jobRow(page: Page, id: number): Locator {
   return page.locator(`[data-job-id="${id}"]`);
 }
 
-/** Waits until `scope` shows a state badge reading `state` (exactly). */
+/**
+ * Waits until `scope` shows a state badge reading `state`: the badge's text is the job's state,
+ * then its outcome once over (`over · killed`), so either word counts.
+ */
 export async function expectState(scope: Locator | Page, state: string): Promise<void> {
-  await scope.getByText(state, { exact: true }).first().waitFor({ timeout: LIVE_MS });
+  await scope
+    .getByTestId('state-badge')
+    .filter({ hasText: new RegExp(`(^|\\s)${state}($|\\s)`) })
+    .first()
+    .waitFor({ timeout: LIVE_MS });
 }
 
 /** The job page's button of `action` (kill, suspend, …). */
@@ -70,18 +92,21 @@ export function actionButton(page: Page, action: string): Locator {
 }
 
 /**
- * Clicks `action` on the job page, confirming in the page's own dialog if it asks (a dialog of
- * the browser — window.confirm — fails the test: the fixture counts every one as an error).
+ * Clicks `action` on the job page of job `id`, confirming in the page's own dialog when the
+ * action asks first (a dialog of the browser, window.confirm, fails the test: the fixture counts
+ * every one as an error).
  */
-export async function act(page: Page, action: string): Promise<void> {
+export async function act(page: Page, id: number, action: string): Promise<void> {
   await actionButton(page, action).click();
-  const confirm = page.getByRole('dialog').getByRole('button', {
-    name: new RegExp(`^(${action}|confirm|yes)`, 'i'),
-  });
-  if (await confirm.isVisible().catch(() => false)) await confirm.click();
+  const confirm = CONFIRMED[action];
+  if (confirm === undefined) return;
+  await page
+    .getByRole('alertdialog')
+    .getByRole('button', { name: confirm(id), exact: true })
+    .click({ timeout: LIVE_MS });
 }
 
-/** The job page's log viewer. */
+/** The job page's log viewer (the stream shown: stdout first). */
 export function logViewer(page: Page): Locator {
   return page.getByRole('log');
 }

@@ -93,6 +93,8 @@ function StreamView(props: { id: number; stream: Stream }): ReactNode {
       <pre
         ref={pre}
         className="log-text"
+        // A live region whose text grows at the end: what the ARIA log role is for.
+        role="log"
         tabIndex={0}
         aria-label={`${props.stream} of job ${props.id}`}
         data-testid={`log-${props.stream}`}

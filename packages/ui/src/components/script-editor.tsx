@@ -22,6 +22,27 @@ const theme = EditorView.theme({
   '.cm-content': { minHeight: '12rem' },
 });
 
+/**
+ * Typing over a selection is done by the editor, not by the browser: Chromium's own editing
+ * keeps the colour of the highlighted text it deletes as a style attribute on the new line,
+ * which the CSP refuses (a console error each time, though the editor redraws the line). Not
+ * on Android, where a cancelled beforeinput still edits the page (and EditContext is used).
+ */
+export const typeOverSelection = EditorView.domEventHandlers({
+  beforeinput(e, view) {
+    if (e.inputType !== 'insertText' || e.data === null || e.isComposing) return false;
+    if (view.state.selection.ranges.every((r) => r.empty)) return false;
+    if (/Android/.test(navigator.userAgent)) return false;
+    e.preventDefault();
+    view.dispatch({
+      ...view.state.replaceSelection(e.data),
+      scrollIntoView: true,
+      userEvent: 'input.type',
+    });
+    return true;
+  },
+});
+
 /** The editor; `label` is its accessible name. */
 export default function ScriptEditor(props: {
   value: string;
@@ -51,6 +72,7 @@ export default function ScriptEditor(props: {
           StreamLanguage.define(shell),
           syntaxHighlighting(defaultHighlightStyle),
           theme,
+          typeOverSelection,
           EditorView.contentAttributes.of({
             'aria-label': props.label,
             'aria-multiline': 'true',

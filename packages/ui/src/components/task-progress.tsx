@@ -1,4 +1,7 @@
-/** An array job's tasks as a stacked progress bar: done, failed, running, waiting. */
+/**
+ * An array job's tasks as a stacked progress bar: done, failed, running, waiting; its value (for
+ * assistive technology) is the number of tasks that ended.
+ */
 import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { taskSummary, type TaskSummary } from '../api/extra.js';
@@ -24,8 +27,8 @@ export function progressParts(
   };
 }
 
-/** The progress of array job `id`. */
-export function TaskProgress(props: { id: number }): ReactNode {
+/** The progress of array job `id`; `detailed` writes the counts next to the bar too. */
+export function TaskProgress(props: { id: number; detailed?: boolean }): ReactNode {
   const { client } = useSession();
   const q = useQuery({
     queryKey: ['summary', props.id],
@@ -37,11 +40,16 @@ export function TaskProgress(props: { id: number }): ReactNode {
   const parts = progressParts(q.data);
   const total = Math.max(1, q.data.total);
   const text = PARTS.map(([k, label]) => `${parts[k]} ${label}`).join(', ');
-  return (
+  // A progress bar to assistive technology: how many tasks ended (done or failed) of all.
+  const bar = (
     <span
       className="progress"
-      role="img"
-      aria-label={`tasks: ${text} of ${q.data.total}`}
+      role="progressbar"
+      aria-label={`Tasks of job ${props.id}`}
+      aria-valuemin={0}
+      aria-valuemax={q.data.total}
+      aria-valuenow={parts.success + parts.failed}
+      aria-valuetext={`${text} of ${q.data.total}`}
       title={text}
     >
       {PARTS.map(([k]) => (
@@ -53,5 +61,15 @@ export function TaskProgress(props: { id: number }): ReactNode {
         />
       ))}
     </span>
+  );
+  if (props.detailed !== true) return bar;
+  // The counts are already the bar's value text: hidden from assistive technology once.
+  return (
+    <p className="progress-detailed">
+      {bar}
+      <span className="muted" aria-hidden="true">
+        {text} of {q.data.total}
+      </span>
+    </p>
   );
 }

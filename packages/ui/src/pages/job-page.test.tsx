@@ -69,7 +69,7 @@ describe('the job page', () => {
     expect(screen.getByText('2 h 13 min')).toBeTruthy();
     expect(screen.getByText('3 GB')).toBeTruthy();
     expect(screen.getByText('node1/0')).toBeTruthy();
-    const log = await screen.findByTestId('log-stdout');
+    const log = await screen.findByRole('log', { name: 'stdout of job 42' });
     await waitFor(() => expect(log.textContent).toContain('<script>alert(1)</script>'));
     expect(container.querySelector('script')).toBeNull();
     await screen.findByText('job ended (success), exit code 0');
@@ -135,6 +135,32 @@ describe('the job page', () => {
     expect(seen.filter((s) => s.method === 'POST').map((s) => s.url.pathname)).toEqual([
       '/api/v1/jobs/9/kill',
     ]);
+  });
+
+  it("shows an array's progress: the tasks that ended of all, and its tasks", async () => {
+    const parent = makeJob({ id: 20, state: 'running' });
+    parent.requirements.array = { spec: '1:4', first: 1, last: 4, step: 1, count: 4, limit: 0 };
+    const { client } = fakeClient({
+      'GET /jobs/20': { body: parent },
+      'GET /jobs/20/tasks/summary': {
+        body: {
+          ...{ total: 4, pending: 1, held: 0, scheduled: 0, running: 0, suspended: 0 },
+          ...{ success: 2, failed: 0, killed: 1, other: 0 },
+        },
+      },
+      'GET /jobs': {
+        body: { jobs: [makeJob({ id: 21, parent: 20, taskId: 1 })], nextCursor: null },
+      },
+      'GET /maintenance': maintenanceOff,
+    });
+    renderApp('/jobs/20', client, ALICE);
+    const bar = await screen.findByRole('progressbar', { name: 'Tasks of job 20' });
+    expect([bar.getAttribute('aria-valuenow'), bar.getAttribute('aria-valuemax')]).toEqual([
+      '3',
+      '4',
+    ]);
+    expect(screen.getByText('2 done, 1 failed, 0 running, 1 pending of 4')).toBeTruthy();
+    expect(await screen.findByText('20.1')).toBeTruthy();
   });
 
   it('says a job it cannot see does not exist', async () => {

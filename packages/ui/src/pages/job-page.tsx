@@ -13,6 +13,7 @@ import { JobActions } from '../components/job-actions.js';
 import { ArrayTasks } from '../components/jobs-table.js';
 import { LogViewer } from '../components/log-viewer.js';
 import { StateBadge } from '../components/state-badge.js';
+import { TaskProgress } from '../components/task-progress.js';
 import { Timeline } from '../components/timeline.js';
 import type { UsageSample } from '../components/usage-chart.js';
 import { JobDetails, JobUsage } from '../components/job-details.js';
@@ -105,6 +106,7 @@ function JobView(props: { id: number }): ReactNode {
       {job.requirements.array !== null ? (
         <section aria-labelledby="h-tasks">
           <h2 id="h-tasks">Tasks</h2>
+          <TaskProgress id={job.id} detailed />
           <ArrayTasks id={job.id} showUser={session?.admin === true} limit={500} />
         </section>
       ) : (
