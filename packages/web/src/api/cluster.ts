@@ -3,7 +3,12 @@
  * (other users' jobs only as 'busy'), and the cluster-wide maintenance flag, the same one
  * `god maintenance on|off` sets (coord's maintenance module).
  */
-import { createNodeRegistry, isMaintenanceOn, setMaintenanceFlag } from '@god/coord';
+import {
+  createNodeRegistry,
+  isMaintenanceOn,
+  setMaintenanceFlag,
+  type NodeRegistry,
+} from '@god/coord';
 import type { Job } from '@god/core';
 import { canSee } from '../authz.js';
 import type { Principal } from '../auth/principal.js';
@@ -42,7 +47,10 @@ function visibleTo(ctx: ClusterDeps, p: Principal, job: Job): Promise<boolean> {
 /** GET /cluster, GET and PUT /maintenance. */
 export function clusterRoutes(ctx: ClusterDeps): Route[] {
   const tags = ['cluster'];
-  const registry = createNodeRegistry({ redis: ctx.redis, keys: ctx.keys, logger: ctx.logger });
+  // Made at the first request: a route table uses its context only inside handlers.
+  let made: NodeRegistry | null = null;
+  const registry = (): NodeRegistry =>
+    (made ??= createNodeRegistry({ redis: ctx.redis, keys: ctx.keys, logger: ctx.logger }));
   const maintenance = () => isMaintenanceOn(ctx.redis, ctx.keys, ctx.config.scheduler.maintenance);
   return [
     route({
@@ -55,8 +63,8 @@ export function clusterRoutes(ctx: ClusterDeps): Route[] {
       handler: async ({ principal }) => {
         const [on, hosts, alive, placed] = await Promise.all([
           maintenance(),
-          registry.list(),
-          registry.alive(ctx.config.scheduler.host_timeout_ms),
+          registry().list(),
+          registry().alive(ctx.config.scheduler.host_timeout_ms),
           placedJobs(ctx, principal),
         ]);
         return clusterView(on, hosts, new Set(alive.map((e) => e.host.name)), placed);
