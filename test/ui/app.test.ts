@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACTIVE_STATES, type Job, type JobSubmissionInput } from '@god/core';
 import { waitFor } from '@god/testkit';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../e2e/processes.js';
 import { screenshot, useBrowser, type Viewport } from './browser.js';
@@ -24,6 +24,7 @@ import {
   act,
   expectState,
   jobRow,
+  listRows,
   LIVE_MS,
   logInByApi,
   logInWithForm,
@@ -32,6 +33,7 @@ import {
   JOB_NOT_FOUND,
   NAMES,
   ROUTES,
+  showTasks,
 } from './ui-pages.js';
 
 const UI_INDEX = join(REPO_ROOT, 'packages/ui/dist/index.html');
@@ -232,6 +234,24 @@ describe.skipIf(SKIP)(TITLE, { timeout: 180_000 }, () => {
       );
       await expect.poll(filled, POLLED).toBe(1);
       await screenshot(page, 'job-array-desktop');
+      // The jobs list: the array is one row; its tasks (newer ids, so on the first page if
+      // listed) are no rows of the list, only of its table of tasks once expanded.
+      const { jobs: tasks } = await alice.client.listJobs({ parent: array.id, limit: 10 });
+      expect(tasks).toHaveLength(4);
+      await page.goto(ROUTES.jobs);
+      await jobRow(page, array.id).waitFor({ timeout: LIVE_MS });
+      const ids = async (rows: Locator): Promise<string[]> =>
+        Promise.all(
+          (await rows.all()).map(async (r) => (await r.getAttribute('data-job-id')) ?? ''),
+        );
+      const listed = await ids(listRows(page));
+      expect(listed).toContain(String(array.id));
+      expect(listed.filter((id) => tasks.some((t) => String(t.id) === id))).toEqual([]);
+      const taskTable = await showTasks(page, array.id);
+      await taskTable.getByText(`${array.id}.4`, { exact: true }).waitFor({ timeout: LIVE_MS });
+      const shown = await ids(taskTable.locator(':scope > tbody > tr[data-job-id]'));
+      expect(shown.sort()).toEqual(tasks.map((t) => String(t.id)).sort());
+      expect(await ids(listRows(page))).toEqual(listed);
     } finally {
       await god.maintenance(false);
     }

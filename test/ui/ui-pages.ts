@@ -74,6 +74,19 @@ export function jobRow(page: Page, id: number): Locator {
   return page.locator(`[data-job-id="${id}"]`);
 }
 
+/** The rows of the jobs list itself, not those of an expanded array's table of tasks. */
+export function listRows(page: Page): Locator {
+  return page
+    .getByRole('table', { name: 'Jobs', exact: true })
+    .locator(':scope > tbody > tr[data-job-id]');
+}
+
+/** Expands array job `id`'s row of the jobs list; returns the table of its tasks under it. */
+export async function showTasks(page: Page, id: number): Promise<Locator> {
+  await page.getByRole('button', { name: `Show the tasks of job ${id}` }).click();
+  return page.getByRole('table', { name: `Tasks of job ${id}`, exact: true });
+}
+
 /**
  * Waits until `scope` shows a state badge reading `state`: the badge's text is the job's state,
  * then its outcome once over (`over · killed`), so either word counts.

@@ -55,6 +55,8 @@ export interface JobQuery {
   q?: string;
   /** `asc` (the server's default: oldest first) or `desc` (newest first). */
   order?: 'asc' | 'desc';
+  /** Only jobs that are not array tasks (plain jobs and array jobs themselves). */
+  topLevel?: boolean;
 }
 
 /** A browser session (`/auth/session`): who is logged in, until when, and its CSRF token. */
@@ -192,10 +194,10 @@ export class GodClient {
     return this.call('GET', `/jobs/${id}`);
   }
   listJobs(q: JobQuery = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
-    const { submittedAfter, submittedBefore, ...rest } = q;
+    const { submittedAfter, submittedBefore, topLevel, ...rest } = q;
     const state =
       q.state === undefined ? undefined : Array.isArray(q.state) ? q.state.join(',') : q.state;
-    const query = { ...rest, state, submitted_after: submittedAfter };
+    const query = { ...rest, state, submitted_after: submittedAfter, top_level: topLevel };
     return this.call('GET', '/jobs', { query: { ...query, submitted_before: submittedBefore } });
   }
   /** An array job's tasks counted by state and outcome. */

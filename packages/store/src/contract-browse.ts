@@ -38,6 +38,7 @@ function matches(job: Job, f: JobFilter): boolean {
     (f.user === undefined || job.user.id === f.user) &&
     (f.tag === undefined || job.meta.tags.includes(f.tag)) &&
     (f.parent === undefined || job.parent === f.parent) &&
+    (f.topLevel !== true || job.parent === null) &&
     (f.afterId === undefined || job.id > f.afterId) &&
     (f.submittedAfter === undefined || submitted >= f.submittedAfter) &&
     (f.submittedBefore === undefined || submitted < f.submittedBefore) &&
@@ -84,6 +85,12 @@ export function describeBrowse(f: FixtureRef): void {
         { user: 'bob', state: ['pending', 'over'], nameContains: 'a' },
         { tag: 't', submittedBefore: BASE + 25_000 },
         { parent: 3, nameContains: 'al', afterId: jobs[4]!.id },
+        { topLevel: true },
+        { topLevel: true, state: ['running', 'over'] },
+        { topLevel: true, user: 'bob', submittedAfter: BASE + 3_000 },
+        { topLevel: true, nameContains: 'align', submittedBefore: BASE + 10_000 },
+        { topLevel: true, parent: 3 },
+        { topLevel: false, parent: 3 },
       ];
       for (const filter of filters) {
         // Filtered by date: ordered by submission date, then id; else by id.

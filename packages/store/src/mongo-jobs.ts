@@ -486,6 +486,8 @@ function baseQuery(filter: JobFilter, range: PageRange): Filter<JobDoc> {
   if (filter.name !== undefined) q['meta.name'] = filter.name;
   if (filter.tag !== undefined) q['meta.tags'] = filter.tag;
   if (filter.parent !== undefined) q.parent = filter.parent;
+  // Both: a task of that array and not a task at all, which nothing is.
+  if (filter.topLevel === true) q.parent = filter.parent === undefined ? null : { $in: [] };
   // `$lt` on a number never matches null: jobs that have not ended are left out.
   if (filter.endedBefore !== undefined) q['status.dates.ended'] = { $lt: filter.endedBefore };
   if (filter.submittedAfter !== undefined || filter.submittedBefore !== undefined) {

@@ -395,6 +395,8 @@ export function listQuery(
   where.equals('project', filter.project);
   where.equals('name', filter.name);
   where.equals('parent', filter.parent);
+  // A residual filter on whichever index the listing takes: most jobs are top-level ones.
+  if (filter.topLevel === true) where.add('parent IS NULL');
   if (filter.endedBefore !== undefined) {
     // The same expression as the jobs_done_ended index, so the planner can use it.
     where.add("json_extract(doc, '$.status.dates.ended') < ?", filter.endedBefore);

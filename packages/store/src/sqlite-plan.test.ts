@@ -69,6 +69,19 @@ const shapes: Array<[string, JobFilter, [string, string]]> = [
     { state: 'over', ...WEEK },
     ['submitted', 'state_submitted'],
   ],
+  // The web UI lists top-level jobs only: `parent IS NULL` is a residual filter on the same index.
+  ['a user’s top-level jobs', { user: 'alice', topLevel: true }, ['user', 'user']],
+  [
+    'a user’s top-level jobs in one state',
+    { user: 'alice', state: 'over', topLevel: true },
+    ['user', 'user_state'],
+  ],
+  ['everyone’s top-level jobs in one state', { state: 'over', topLevel: true }, ['state', 'state']],
+  [
+    'everyone’s top-level jobs in a date range',
+    { topLevel: true, ...WEEK },
+    ['submitted', 'submitted'],
+  ],
 ];
 
 describe('job list query plans', () => {

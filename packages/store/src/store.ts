@@ -19,6 +19,8 @@ export interface JobFilter {
   name?: string;
   /** Tasks of this array job. */
   parent?: number;
+  /** Only jobs that are not array tasks (`parent` null): plain jobs and array jobs themselves. */
+  topLevel?: boolean;
   /** Only jobs with id greater than this (used to resume scans). */
   afterId?: number;
   /** Only jobs that ended (`status.dates.ended`) before this epoch ms: finished ones, for the archiver. */

@@ -97,6 +97,35 @@ describe('GET /jobs for the UI', () => {
     expect(await ids(alice.client, { ...q, state: ['over'] })).toEqual([]);
   });
 
+  it('lists only top-level jobs with top_level=true: an array as one job, never its tasks', async () => {
+    const array = await stored(alice, 'top-arr', 7, {
+      requirements: { array: { spec: '1:3', first: 1, last: 3, step: 1, count: 3, limit: 0 } },
+    });
+    const user = array.user;
+    const tasks = await h.store.insertJobs(
+      [1, 2, 3].map((taskId) => makeNewJob({ user, parent: array.id, taskId })),
+    );
+    const plain = await stored(alice, 'top-plain', 8);
+    const top = [...idsOf(mine), array.id, plain.id];
+    const all = [...top.slice(0, -1), ...idsOf(tasks), plain.id];
+    expect(await ids(alice.client, { topLevel: true, order: 'desc', limit: 2 })).toEqual(
+      [...top].reverse(),
+    );
+    expect(await ids(alice.client, { topLevel: true, limit: 3 })).toEqual(top);
+    // Default (and false): tasks listed as before; a task's array still lists them.
+    expect(await ids(alice.client, { limit: 3 })).toEqual(all);
+    expect(await ids(alice.client, { topLevel: false, order: 'desc', limit: 4 })).toEqual(
+      [...all].reverse(),
+    );
+    expect(await ids(alice.client, { parent: array.id })).toEqual(idsOf(tasks));
+    // With a state: the array is pending like its tasks, which stay out.
+    const pending = await ids(alice.client, { topLevel: true, state: ['pending'], q: 'top-' });
+    expect(pending).toEqual([array.id, plain.id]);
+    const admins = await ids(admin.client, { topLevel: true, q: 'top-', order: 'desc', limit: 1 });
+    expect(admins).toEqual([plain.id, array.id]);
+    expect(await ids(bob.client, { topLevel: true, q: 'top-' })).toEqual([]);
+  });
+
   it('answers 400 naming each bad parameter', async () => {
     const issues = async (query: Record<string, string>) => {
       const err = await failure(alice.client.call('GET', '/jobs', { query }));
@@ -108,6 +137,8 @@ describe('GET /jobs for the UI', () => {
     expect(await issues({ submitted_before: '-5' })).toEqual(['query.submitted_before']);
     expect(await issues({ submitted_after: '' })).toEqual(['query.submitted_after']);
     expect(await issues({ order: 'sideways' })).toEqual(['query.order']);
+    expect(await issues({ top_level: 'yes' })).toEqual(['query.top_level']);
+    expect(await issues({ top_level: '' })).toEqual(['query.top_level']);
     const asc = (await alice.client.listJobs({ limit: 1 })).nextCursor!;
     expect(await issues({ order: 'desc', cursor: asc })).toEqual(['cursor']);
     expect((await alice.client.listJobs({ q: 'x'.repeat(200) })).jobs).toEqual([]);

@@ -41,7 +41,7 @@ describe('job filters in the URL', () => {
     expect(new Date(after).getHours()).toBe(0);
     expect(new Date(after).getDate()).toBe(1);
     expect(new Date(before).getDate()).toBe(2);
-    expect(api).toMatchObject({ q: 'x', order: 'desc' });
+    expect(api).toMatchObject({ q: 'x', order: 'desc', top_level: 'true' });
     expect(api['state']).toBeUndefined();
   });
 });

@@ -70,9 +70,12 @@ function localMidnight(day: string, plusDays = 0): number {
   return new Date(y, m - 1, d + plusDays).getTime();
 }
 
-/** The query of `GET /api/v1/jobs` for `f` (without paging). */
+/**
+ * The query of `GET /api/v1/jobs` for `f` (without paging). Top-level jobs only, whatever the
+ * filters: an array is one row whose tasks open under it (components/jobs-table.tsx).
+ */
 export function filtersToApi(f: JobFilters): Record<string, string> {
-  const q: Record<string, string> = { order: f.order };
+  const q: Record<string, string> = { order: f.order, top_level: 'true' };
   if (f.states.length > 0) q['state'] = f.states.join(',');
   if (f.q.trim() !== '') q['q'] = f.q.trim();
   if (f.project.trim() !== '') q['project'] = f.project.trim();

@@ -16,7 +16,13 @@ describe('the jobs list', () => {
     const row = await screen.findByText('job', { selector: 'a' });
     expect(row.closest('tr')?.getAttribute('data-job-id')).toBe('7');
     const asked = seen.find((s) => s.url.pathname === '/api/v1/jobs')!.url.searchParams;
-    expect(Object.fromEntries(asked)).toMatchObject({ state: 'running', q: 'align', order: 'asc' });
+    // Top-level jobs only, with a state filter too (an array is running while its tasks run).
+    expect(Object.fromEntries(asked)).toMatchObject({
+      state: 'running',
+      q: 'align',
+      order: 'asc',
+      top_level: 'true',
+    });
     // The filter bar shows what the URL says.
     expect(screen.getByRole('checkbox', { name: 'running' })).toHaveProperty('checked', true);
     expect(screen.getByLabelText('Name')).toHaveProperty('value', 'align');
@@ -98,18 +104,19 @@ describe('the jobs list', () => {
     const array = { spec: '1:4', first: 1, last: 4, step: 1, count: 4, limit: 0 };
     const parent = makeJob({ id: 10, state: 'running' });
     parent.requirements.array = array;
-    const { client } = fakeClient({
-      'GET /jobs': ({ url }) =>
-        url.searchParams.get('parent') === '10'
-          ? {
-              body: {
-                jobs: [
-                  makeJob({ id: 11, parent: 10, taskId: 1, state: 'over', outcome: 'success' }),
-                ],
-                nextCursor: null,
-              },
-            }
-          : { body: { jobs: [parent], nextCursor: null } },
+    const task = makeJob({ id: 11, parent: 10, taskId: 1, state: 'over', outcome: 'success' });
+    // As the server answers: tasks are left out only when top_level=true asks so.
+    const { client, seen } = fakeClient({
+      'GET /jobs': ({ url }) => {
+        const p = url.searchParams;
+        const jobs = p.get('parent') === '10' ? [task] : [parent, task];
+        return {
+          body: {
+            jobs: jobs.filter((j) => p.get('top_level') !== 'true' || j.parent === null),
+            nextCursor: null,
+          },
+        };
+      },
       'GET /jobs/10/tasks/summary': {
         body: {
           total: 4,
@@ -126,14 +133,25 @@ describe('the jobs list', () => {
       },
       'GET /maintenance': { body: { maintenance: true } },
     });
-    renderApp('/jobs', client, ALICE);
+    const { container } = renderApp('/jobs', client, ALICE);
     const bar = await screen.findByRole('progressbar', { name: 'Tasks of job 10' });
+    const list = seen.find((s) => s.url.pathname === '/api/v1/jobs')!.url.searchParams;
+    expect(list.get('top_level')).toBe('true');
+    // One row: the array; its task is not a row of the list.
+    const rows = () => [...container.querySelectorAll('table.jobs > tbody > tr[data-job-id]')];
+    expect(rows().map((r) => r.getAttribute('data-job-id'))).toEqual(['10']);
+    expect(screen.queryByText('10.1')).toBeNull();
     expect(
       ['aria-valuenow', 'aria-valuemax', 'aria-valuetext'].map((a) => bar.getAttribute(a)),
     ).toEqual(['2', '4', '1 done, 1 failed, 1 running, 1 pending of 4']);
     expect(screen.getByText(/^Maintenance:/)).toBeTruthy();
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Show the tasks of job 10' }));
-    expect(await screen.findByText('10.1')).toBeTruthy();
+    const taskLink = await screen.findByText('10.1');
+    // Under the array's row, in its own table of tasks, asked with parent=10.
+    expect(taskLink.closest('tr.tasks-row')).not.toBeNull();
+    expect(container.querySelector('tr.tasks-row tr[data-job-id="11"]')).not.toBeNull();
+    const tasksAsked = seen.find((s) => s.url.searchParams.get('parent') === '10')!.url;
+    expect(tasksAsked.searchParams.get('top_level')).toBeNull();
   });
 });

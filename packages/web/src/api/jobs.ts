@@ -107,6 +107,7 @@ export function jobRoutes(
           ...(query.submitted_after !== undefined && { submittedAfter: query.submitted_after }),
           ...(query.submitted_before !== undefined && { submittedBefore: query.submitted_before }),
           ...(query.q !== undefined && query.q !== '' && { nameContains: query.q }),
+          ...(query.top_level && { topLevel: true }),
         };
         const filter = await listingFilter(ctx, principal, asked);
         const page = { limit: query.limit, cursor: query.cursor ?? null, order: query.order };

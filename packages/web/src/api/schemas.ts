@@ -88,6 +88,9 @@ export const ListJobsQuery = z.strictObject({
     .enum(['asc', 'desc'])
     .default('asc')
     .describe('by id: asc (default, oldest first, as before) or desc (newest first)'),
+  top_level: flag
+    .default(false)
+    .describe('true: only jobs that are not array tasks (plain jobs and array jobs themselves)'),
 });
 
 /** Options of `GET /jobs/{id}/logs`. */
