@@ -91,7 +91,7 @@ export function createKeys(prefix = 'god'): Keys {
     node: (host: string) => key('node', segment('host', host)),
     shard: (host: string, shard: number) =>
       key('shard', segment('host', host), String(shardIndex(shard))),
-    liveUsage: (jobId: number) => key('usage', 'live', String(shardIndex(jobId))),
+    liveUsage: (jobId: number) => key('usage', 'live', String(shardIndex(jobId, 'jobId'))),
   });
 }
 
@@ -154,10 +154,10 @@ function shardName(shard: string | number): string {
   return shard;
 }
 
-function shardIndex(shard: number): number {
+function shardIndex(shard: number, what = 'shard'): number {
   if (!Number.isSafeInteger(shard) || shard < 0) {
-    throw new ValidationError('invalid shard for a Redis key', [
-      { path: 'shard', message: `must be a non-negative integer, got ${shard}` },
+    throw new ValidationError(`invalid ${what} for a Redis key`, [
+      { path: what, message: `must be a non-negative integer, got ${shard}` },
     ]);
   }
   return shard;
