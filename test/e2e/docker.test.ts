@@ -27,6 +27,7 @@ import {
   createKeys,
   createQueues,
   createRedis,
+  readLiveUsage,
   redisOptions,
   requestControl,
   silentLogger,
@@ -72,6 +73,7 @@ beforeAll(async () => {
       'plugins.maxlifespan.interval_ms=300',
       'scheduler.interval_ms=200',
       'agent.heartbeat_ms=500',
+      'agent.usage_sample_s=1',
     ],
   });
   docker = new Docker({ socketPath: new URL(inject('dockerHost')).pathname });
@@ -194,6 +196,24 @@ describe('docker execution end to end', () => {
     const killed = await waitJob(job.id, 'killed', over);
     expect(killed.outcome).toBe('killed');
     await expect.poll(() => container(job.id), { timeout: 10_000 }).toBeUndefined();
+  });
+
+  it('publishes live usage of a busy job while it runs: its CPU time grows; the list expires after', async () => {
+    const keys = createKeys(config.redis.prefix);
+    const job = await submit('yes > /dev/null &\nsleep 120');
+    await waitJob(job.id, 'running', running);
+    const samples = await waitFor('three samples', async () => {
+      const s = await readLiveUsage(redis, keys, job.id);
+      return s.length >= 3 ? s : null;
+    });
+    const [a, b] = [samples[0]!, samples.at(-1)!];
+    expect(b.t).toBeGreaterThan(a.t);
+    // One core kept busy: CPU time grows about as fast as the clock.
+    expect(b.cpuSeconds - a.cpuSeconds).toBeGreaterThan(0.3 * ((b.t - a.t) / 1000));
+    expect(b.memBytes).toBeGreaterThan(0);
+    await requestControl(queues, { action: 'kill', jobId: job.id, by: 'alice', reason: 'enough' });
+    await waitJob(job.id, 'killed', over);
+    expect(await redis.ttl(keys.liveUsage(job.id))).toBeGreaterThan(0);
   });
 
   it('reschedules a running job: the old container stops, the job runs again', async () => {

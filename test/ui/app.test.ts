@@ -158,6 +158,13 @@ describe.skipIf(SKIP)(TITLE, { timeout: 180_000 }, () => {
       const job = await alice.client.getJob(id);
       await god.release(job, 'more');
       await expect.poll(() => logViewer(jobPage).textContent(), POLLED).toContain('second');
+      // The live usage chart plots the samples the agent publishes while the job runs.
+      await expect
+        .poll(
+          async () => Number(await jobPage.locator('figure.chart').getAttribute('data-points')),
+          POLLED,
+        )
+        .toBeGreaterThan(0);
       await screenshot(jobPage, 'job-running-desktop');
       await god.release(job);
       await expectState(jobPage, 'success');

@@ -108,6 +108,8 @@ function settings(dir: string, name: string, extra: readonly string[]): string[]
     `images=[{name: busybox, url: "${IMAGE}", default: true}]`,
     'scheduler.interval_ms=200',
     'agent.heartbeat_ms=500',
+    // Live usage samples every second: the job page's chart gets points within seconds.
+    'agent.usage_sample_s=1',
     'web.host=127.0.0.1',
     'web.port=0',
     ...extra,

@@ -9,6 +9,7 @@ import {
   GodError,
   isRecoverable,
   reportsCapacity,
+  samplesUsage,
   type Executor,
   type ExitReport,
   type HostInfo,
@@ -33,6 +34,7 @@ import { createHeartbeat, type Heartbeat } from './heartbeat.js';
 import { createLimiter } from './limiter.js';
 import { parseControl, parseDispatches } from './messages.js';
 import { createKeyedSerial } from './serial.js';
+import { createUsageSampler, type UsageSampler } from './usage-sampler.js';
 
 /** What an agent is built from (its process's composition root provides it). */
 export interface AgentOptions {
@@ -53,6 +55,8 @@ export interface AgentOptions {
   heartbeatMs: number;
   /** Dispatch messages processed at once per shard queue. */
   concurrency: number;
+  /** How often running jobs' usage is sampled for live charts (`agent.usage_sample_s`; 5 s). */
+  usageSampleMs?: number;
   /** Run on each ended job before it is `over` (see CompletionDeps.sanitize). */
   sanitize?: (job: Job) => Promise<void>;
 }
@@ -91,6 +95,7 @@ class AgentImpl implements Agent {
   private readonly workers: Closable[] = [];
   private served: HostInfo[] = [];
   private heartbeat: Heartbeat | null = null;
+  private sampler: UsageSampler | null = null;
   private unsubscribe: (() => void) | null = null;
   private state: 'new' | 'started' | 'stopped' = 'new';
   private readonly killOutcomes = new Map<number, 'killed' | 'quota'>();
@@ -131,6 +136,18 @@ class AgentImpl implements Agent {
     this.startWorkers();
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
     await this.heartbeat.start();
+    if (samplesUsage(executor)) {
+      this.sampler = createUsageSampler({
+        executor,
+        redis: opts.redis,
+        keys: opts.keys,
+        jobs: () => this.runs.keys(),
+        intervalMs: opts.usageSampleMs ?? 5_000,
+        logger: opts.logger,
+        now: Date.now,
+      });
+      this.sampler.start();
+    }
     const hosts = this.served.map((h) => h.name);
     opts.logger.info({ hosts, workers: this.workers.length }, 'agent started');
   }
@@ -139,6 +156,7 @@ class AgentImpl implements Agent {
     if (this.state !== 'started') return;
     this.state = 'stopped';
     await this.heartbeat?.stop();
+    await this.sampler?.stop();
     // Lets the messages in progress finish; no new ones are taken.
     await Promise.all(this.workers.splice(0).map((w) => w.close()));
     this.unsubscribe?.();

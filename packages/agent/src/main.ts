@@ -59,6 +59,7 @@ export async function startAgentProcess(
     logger,
     heartbeatMs: config.agent.heartbeat_ms,
     concurrency: config.agent.concurrency,
+    usageSampleMs: config.agent.usage_sample_s * 1000,
     sanitize: (job) => sanitizeTaskDir(config, job, logger),
     ...(hostName !== undefined && { hostName }),
   });

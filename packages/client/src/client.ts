@@ -4,7 +4,7 @@
  * every bad field. Streams (logs, events) are async iterables of server-sent events.
  */
 import type { FieldIssue, Job, JobState, JobSubmissionInput } from '@god/core';
-import type { Cluster, Fairshare, TaskSummary, UsageHistory } from './cluster-types.js';
+import type { Cluster, Fairshare, LiveUsage, TaskSummary, UsageHistory } from './cluster-types.js';
 import { readEvents, type ServerEvent } from './sse.js';
 
 /** An error answer of the API. */
@@ -203,6 +203,10 @@ export class GodClient {
   /** An array job's tasks counted by state and outcome. */
   taskSummary(id: number): Promise<TaskSummary> {
     return this.call('GET', `/jobs/${id}/tasks/summary`);
+  }
+  /** A running job's last usage samples (empty when none). */
+  liveUsage(id: number): Promise<LiveUsage> {
+    return this.call('GET', `/jobs/${id}/usage/live`);
   }
   /** Every job matching `q`, page by page. */
   async *allJobs(q: JobQuery = {}): AsyncGenerator<Job> {

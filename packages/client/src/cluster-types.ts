@@ -95,3 +95,8 @@ export interface UsageHistory {
   to: number;
   buckets: UsageBucket[];
 }
+
+/** A running job's last usage samples, oldest first (`GET /jobs/{id}/usage/live`). */
+export interface LiveUsage {
+  samples: { t: number; cpuSeconds: number; memBytes: number }[];
+}

@@ -18,6 +18,7 @@ export type {
   Holder,
   Standing,
   TaskSummary,
+  LiveUsage,
   UsageBucket,
   UsageHistory,
 } from './cluster-types.js';

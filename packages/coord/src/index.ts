@@ -65,3 +65,10 @@ export {
 export { createDispatchQueue, type DispatchQueue } from './dispatch-queue.js';
 /** The minimal pino-compatible logger coord accepts, and a silent default. */
 export { silentLogger, type ChildLogger, type LogFn, type Logger } from './logger.js';
+/** Running jobs' usage samples for live charts (agent writes, web reads). */
+export {
+  LIVE_USAGE_SAMPLES,
+  publishLiveUsage,
+  readLiveUsage,
+  type LiveUsageSample,
+} from './live-usage.js';

@@ -52,6 +52,8 @@ describe('keys', () => {
     expect(() => k.node('h*')).toThrow(/host/);
     expect(() => k.shard('h', -1)).toThrow(/shard/);
     expect(() => k.shard('h', 1.5)).toThrow(/shard/);
+    expect(k.liveUsage(42)).toMatch(/:usage:live:42$/);
+    expect(() => k.liveUsage(-1)).toThrow(/jobId/);
     // Failure counters are keyed by digests only: a raw login or address never reaches a key.
     expect(() => k.loginFailures('pair', 'alice')).toThrow(/digest/);
     expect(() => k.loginFailures('addr', '::1')).toThrow(/digest/);

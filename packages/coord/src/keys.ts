@@ -15,6 +15,7 @@
  *   god:auth:failures:<k>:<h>  failed logins of one (login, address) pair or address (hashed), TTL
  *   god:auth:revoked:<h>       a revoked token session (hashed id), TTL = the token lifetime
  *   god:auth:ended:<h>         when all password sessions of a user (hashed) ended, same TTL
+ *   god:usage:live:<job id>    list of a running job's last usage samples (JSON), TTL
  *   god:bull:<queue>:...       BullMQ's own keys (BullMQ appends everything after the prefix)
  */
 import { ValidationError } from '@god/core';
@@ -54,6 +55,8 @@ export interface Keys {
   node(host: string): string;
   /** Description of one executor shard (a NUMA node) of a host. */
   shard(host: string, shard: number): string;
+  /** The last usage samples of a running job (a capped list). */
+  liveUsage(jobId: number): string;
 }
 
 /** Builds the key builders for `prefix` (default `god`); throws a `ValidationError` if it is bad. */
@@ -88,6 +91,7 @@ export function createKeys(prefix = 'god'): Keys {
     node: (host: string) => key('node', segment('host', host)),
     shard: (host: string, shard: number) =>
       key('shard', segment('host', host), String(shardIndex(shard))),
+    liveUsage: (jobId: number) => key('usage', 'live', String(shardIndex(jobId, 'jobId'))),
   });
 }
 
@@ -150,10 +154,10 @@ function shardName(shard: string | number): string {
   return shard;
 }
 
-function shardIndex(shard: number): number {
+function shardIndex(shard: number, what = 'shard'): number {
   if (!Number.isSafeInteger(shard) || shard < 0) {
-    throw new ValidationError('invalid shard for a Redis key', [
-      { path: 'shard', message: `must be a non-negative integer, got ${shard}` },
+    throw new ValidationError(`invalid ${what} for a Redis key`, [
+      { path: what, message: `must be a non-negative integer, got ${shard}` },
     ]);
   }
   return shard;

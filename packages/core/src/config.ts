@@ -117,6 +117,8 @@ export const ConfigSchema = z.strictObject({
       heartbeat_ms: positiveMs.default(2_000),
       /** Dispatch messages an agent handles at once per shard. */
       concurrency: z.number().int().min(1).default(64),
+      /** Seconds between samples of running jobs' usage published for live charts. */
+      usage_sample_s: z.number().int().min(1).default(5),
     })
     .prefault({}),
   shared_dir: z.string().min(1).default('.god/tasks'),

@@ -139,6 +139,25 @@ export function reportsCapacity(e: Executor): e is CapacityReportingExecutor {
   return !e.placesJobs && typeof (e as Partial<CapacityReportingExecutor>).capacity === 'function';
 }
 
+/** A running job's measured usage now: CPU time so far, memory now and the most seen. */
+export interface LiveUsage {
+  cpuSeconds: number;
+  /** Bytes, without page cache. */
+  memBytes: number;
+  peakMemBytes: number;
+}
+
+/** An executor that can measure its running jobs' usage while they run (live charts). */
+export interface UsageSamplingExecutor extends Executor {
+  /** The usage of `jobId` now; null when it does not run here (or its counters are gone). */
+  usageNow(jobId: number): Promise<LiveUsage | null>;
+}
+
+/** True when the executor can measure running jobs' usage. */
+export function samplesUsage(e: Executor): e is UsageSamplingExecutor {
+  return typeof (e as Partial<UsageSamplingExecutor>).usageNow === 'function';
+}
+
 /** A run an executor found still going when it (re)started: which job, attempt and epoch. */
 export interface RecoveredRun {
   jobId: number;

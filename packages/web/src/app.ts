@@ -21,6 +21,7 @@ import { jobRoutes } from './api/jobs.js';
 import { clusterRoutes } from './api/cluster.js';
 import { fairshareRoute } from './api/fairshare.js';
 import { taskSummaryRoute } from './api/task-summary.js';
+import { liveUsageRoute } from './api/live-usage.js';
 import { eventRoutes } from './api/live.js';
 import { goDockerRoutes } from './compat/godocker.js';
 import { createJobServices, type JobServices } from './job-services.js';
@@ -40,6 +41,7 @@ export function apiRoutes(ctx: WebContext, jobs: JobServices = createJobServices
   return [
     ...jobRoutes(ctx, jobs),
     taskSummaryRoute(ctx),
+    liveUsageRoute(ctx),
     ...fileRoutes(ctx),
     ...eventRoutes(ctx, visible),
     ...authRoutes(ctx),

@@ -163,6 +163,25 @@ describe('ends', () => {
     expect(u.gpuSeconds).toBe(0);
   });
 
+  it('measures a running busy job live: its CPU time grows; nothing once it ended', async () => {
+    const job = await run({ cmd: 'yes > /dev/null &\nsleep 60', ramGB: 0.5 });
+    const first = await waitForDocker('a first CPU reading', async () => {
+      const u = await rig.executor.usageNow(job.id);
+      return u !== null && u.cpuSeconds > 0.2 ? u : undefined;
+    });
+    const later = await waitForDocker('the CPU time to grow', async () => {
+      const u = await rig.executor.usageNow(job.id);
+      return u !== null && u.cpuSeconds > first.cpuSeconds + 0.3 ? u : undefined;
+    });
+    expect(later.memBytes).toBeGreaterThan(0);
+    expect(later.memBytes).toBeLessThan(0.5 * 1024 ** 3);
+    expect(later.peakMemBytes).toBeGreaterThanOrEqual(later.memBytes);
+    expect(await rig.executor.usageNow(nextId + 999)).toBeNull();
+    await rig.executor.kill(job.id, 'done measuring');
+    await reportOf(job);
+    expect(await rig.executor.usageNow(job.id)).toBeNull();
+  });
+
   it('samples peak memory without page cache', async () => {
     // 48 MB held in a shell variable for 4 s: samples every second, with room for a loaded
     // machine delaying the sampler's timer; page cache is not counted.

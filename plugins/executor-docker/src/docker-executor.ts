@@ -15,11 +15,13 @@ import {
   type HostInfo,
   type HostModel,
   type Job,
+  type LiveUsage,
   type RecoverableExecutor,
   type RecoveredRun,
   type ResolvedMount,
   type StartResult,
   type SuspendableExecutor,
+  type UsageSamplingExecutor,
 } from '@god/core';
 import {
   isUnified,
@@ -55,8 +57,8 @@ export interface DockerExecutorOptions {
   hostName: string;
 }
 
-/** A docker executor that can also suspend and recover its runs. */
-export type DockerExecutor = SuspendableExecutor & RecoverableExecutor;
+/** A docker executor that can also suspend and recover its runs, and measure them live. */
+export type DockerExecutor = SuspendableExecutor & RecoverableExecutor & UsageSamplingExecutor;
 
 /** A docker executor on `opts.daemon`; nothing is contacted until it is used. */
 export function createDockerExecutor(
@@ -66,8 +68,9 @@ export function createDockerExecutor(
   return new DockerExecutorImpl(opts, ctx);
 }
 
-/** A running container god samples: its cgroup dir and the most memory seen. */
+/** A running container god samples: its job, its cgroup dir and the most memory seen. */
 interface Sampled {
+  jobId: number;
   dir: string;
   maxRam: number;
 }
@@ -213,7 +216,7 @@ class DockerExecutorImpl implements DockerExecutor {
         throw err;
       }
       const info = await container.inspect();
-      this.sampled.set(info.Id, { dir: cgroup.dir, maxRam: 0 });
+      this.sampled.set(info.Id, { jobId: job.id, dir: cgroup.dir, maxRam: 0 });
       log.info({ jobId: job.id, container: name }, 'container started');
       return { ok: true, startedAt: dockerTime(info.State.StartedAt) ?? this.ctx.now() };
     } catch (err) {
@@ -337,11 +340,25 @@ class DockerExecutorImpl implements DockerExecutor {
             run.jobId,
             run.attempt,
           ).dir;
-          this.sampled.set(c.Id, { dir, maxRam: 0 });
+          this.sampled.set(c.Id, { jobId: run.jobId, dir, maxRam: 0 });
         }
       }
     }
     return running;
+  }
+
+  /** The job's CPU time and memory now, from the cgroup counters the peak sampler reads. */
+  async usageNow(jobId: number): Promise<LiveUsage | null> {
+    const s = [...this.sampled.values()].find((x) => x.jobId === jobId);
+    const layout = s === undefined ? null : await this.layout().catch(() => null);
+    if (s === undefined || layout === null) return null;
+    const [cpuSeconds, memBytes] = await Promise.all([
+      readCpuSeconds(layout, s.dir),
+      readMemoryBytes(layout, s.dir),
+    ]);
+    if (cpuSeconds === null || memBytes === null) return null;
+    if (memBytes > s.maxRam) s.maxRam = memBytes;
+    return { cpuSeconds, memBytes, peakMemBytes: s.maxRam };
   }
 
   private async sample(): Promise<void> {

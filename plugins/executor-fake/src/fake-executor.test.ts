@@ -1,4 +1,10 @@
-import { createRegistry, isSuspendable, type ExecutorDefinition, type ExitReport } from '@god/core';
+import {
+  createRegistry,
+  isSuspendable,
+  samplesUsage,
+  type ExecutorDefinition,
+  type ExitReport,
+} from '@god/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeExecutorConfigSchema } from './config.js';
 import type { FakeExecutor } from './fake-executor.js';
@@ -288,3 +294,31 @@ function untilReports(ex: FakeExecutor, n: number): Promise<void> {
     });
   });
 }
+
+describe('fake executor live usage', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('measures a running job as its cores busy all along, its RAM used; nothing once ended', async () => {
+    const { ex } = makeExecutor({ runtime_ms: 10_000 });
+    expect(samplesUsage(ex)).toBe(true);
+    expect(await ex.usageNow(1)).toBeNull();
+    await ex.start(makeJob(1, { requirements: { cpu: 2, ram: 3 * 2 ** 30, gpus: 0 } }));
+    await vi.advanceTimersByTimeAsync(1_500);
+    const ram = 3 * 2 ** 30;
+    expect(await ex.usageNow(1)).toEqual({ cpuSeconds: 3, memBytes: ram, peakMemBytes: ram });
+    // Suspended time uses no CPU.
+    await ex.suspend(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect((await ex.usageNow(1))?.cpuSeconds).toBe(3);
+    await ex.resume(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect((await ex.usageNow(1))?.cpuSeconds).toBe(4);
+    await ex.kill(1, 'test');
+    expect(await ex.usageNow(1)).toBeNull();
+  });
+});

@@ -13,9 +13,11 @@ import type {
   ExitReport,
   HostInfo,
   Job,
+  LiveUsage,
   PluginContext,
   StartResult,
   SuspendableExecutor,
+  UsageSamplingExecutor,
 } from '@god/core';
 import { buildHosts, delegatedHost, type FakeExecutorConfig } from './config.js';
 import { planRun } from './run-plan.js';
@@ -23,7 +25,7 @@ import { exitReport, type Run } from './run.js';
 import { createTimerQueue, type TimerQueue } from './timer-queue.js';
 
 /** The fake executor with its test diagnostics. */
-export interface FakeExecutor extends SuspendableExecutor {
+export interface FakeExecutor extends SuspendableExecutor, UsageSamplingExecutor {
   /** How many times `jobId` was started successfully. */
   startCount(jobId: number): number;
   /** Ids whose start was refused because they were already running, once per refusal. */
@@ -178,6 +180,20 @@ class FakeExecutorImpl implements FakeExecutor {
     for (const run of this.runs.values()) run.wake?.();
     this.runs.clear();
     return Promise.resolve();
+  }
+
+  usageNow(jobId: number): Promise<LiveUsage | null> {
+    const run = this.closed ? undefined : this.runs.get(jobId);
+    if (run?.phase !== 'running') return Promise.resolve(null);
+    // Deterministic: the requested cores busy all the time it ran (not suspended), its RAM used.
+    const now = this.ctx.now();
+    const paused = run.suspendedMs + (run.suspendedAt === null ? 0 : now - run.suspendedAt);
+    const seconds = Math.max(0, now - run.startedAt - paused) / 1000;
+    return Promise.resolve({
+      cpuSeconds: run.cpu * seconds,
+      memBytes: run.ram,
+      peakMemBytes: run.ram,
+    });
   }
 
   startCount(jobId: number): number {

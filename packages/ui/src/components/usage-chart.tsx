@@ -1,38 +1,14 @@
 /**
  * The live usage chart of a running job (uPlot, loaded lazily): cores busy (CPU seconds per
- * second between two polls) and peak memory, from the samples the job page collects.
+ * second between two samples) and memory, from the samples the agent publishes.
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-
-/** One poll of the job's usage. */
-export interface UsageSample {
-  /** Epoch ms. */
-  at: number;
-  cpuSeconds: number;
-  maxRamBytes: number;
-}
-
-/** Cores busy between consecutive samples, and memory in GB, as uPlot's columns. */
-export function chartData(samples: readonly UsageSample[]): [number[], number[], number[]] {
-  const xs: number[] = [];
-  const cores: number[] = [];
-  const ram: number[] = [];
-  for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1]!;
-    const b = samples[i]!;
-    const dt = (b.at - a.at) / 1000;
-    if (dt <= 0) continue;
-    xs.push(b.at / 1000);
-    cores.push(Math.max(0, (b.cpuSeconds - a.cpuSeconds) / dt));
-    ram.push(b.maxRamBytes / 2 ** 30);
-  }
-  return [xs, cores, ram];
-}
+import { chartData, type LiveUsageSample } from '../lib/live-usage.js';
 
 /** The chart. */
-export default function UsageChart(props: { samples: readonly UsageSample[] }): ReactNode {
+export default function UsageChart(props: { samples: readonly LiveUsageSample[] }): ReactNode {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data = chartData(props.samples);
@@ -46,7 +22,7 @@ export default function UsageChart(props: { samples: readonly UsageSample[] }): 
         series: [
           {},
           { label: 'cores busy', stroke: '#2563eb' },
-          { label: 'peak memory (GB)', stroke: '#db2777', scale: 'GB' },
+          { label: 'memory (GB)', stroke: '#db2777', scale: 'GB' },
         ],
         axes: [{}, { label: 'cores' }, { side: 1, scale: 'GB', label: 'GB' }],
       },
@@ -65,7 +41,7 @@ export default function UsageChart(props: { samples: readonly UsageSample[] }): 
   });
 
   return (
-    <figure className="chart">
+    <figure className="chart" data-points={data[0].length}>
       <div ref={box} role="img" aria-label="CPU and memory use over time" />
       {data[0].length === 0 ? <figcaption className="muted">Collecting samples…</figcaption> : null}
     </figure>

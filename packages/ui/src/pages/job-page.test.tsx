@@ -1,8 +1,21 @@
 // @vitest-environment happy-dom
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { chartData, type LiveUsageSample } from '../lib/live-usage.js';
 import { ALICE, fakeClient, makeJob, renderApp } from '../test-app.js';
+
+// happy-dom has no canvas for uPlot: the lazy chart is a stand-in showing the points it plots.
+vi.mock('../components/usage-chart.js', () => ({
+  default: (p: { samples: readonly LiveUsageSample[] }) => {
+    const [xs, cores, gb] = chartData(p.samples);
+    return (
+      <p data-testid="usage-chart">
+        {xs.length === 0 ? 'Collecting samples…' : cores.map((c, i) => `${c}@${gb[i]}`).join(' ')}
+      </p>
+    );
+  },
+}));
 
 const maintenanceOff = { body: { maintenance: false } };
 const sse = (events: Array<[string, unknown]>): string =>
@@ -162,6 +175,29 @@ describe('the job page', () => {
     expect(screen.getByText('2 done, 1 failed, 0 running, 1 pending of 4')).toBeTruthy();
     expect(await screen.findByText('20.1')).toBeTruthy();
   });
+
+  it('polls a running job’s live usage and plots cores busy and memory as samples come', async () => {
+    const GB = 2 ** 30;
+    const all: LiveUsageSample[] = [
+      { t: 10_000, cpuSeconds: 0, memBytes: GB },
+      { t: 15_000, cpuSeconds: 10, memBytes: 2 * GB },
+      { t: 20_000, cpuSeconds: 15, memBytes: 3 * GB },
+    ];
+    let polls = 0;
+    const { client, seen } = fakeClient({
+      'GET /jobs/7': { body: makeJob({ id: 7, state: 'running' }) },
+      // One more sample on each poll, as the agent publishes them.
+      'GET /jobs/7/usage/live': () => ({ body: { samples: all.slice(0, ++polls) } }),
+      'GET /maintenance': maintenanceOff,
+    });
+    renderApp('/jobs/7', client, ALICE);
+    const chart = await screen.findByTestId('usage-chart');
+    expect(chart.textContent).toBe('Collecting samples…');
+    // The next polls (every 3 s) bring the second and third samples.
+    await waitFor(() => expect(chart.textContent).toBe('2@2 1@3'), { timeout: 8_000 });
+    const asked = seen.filter((s) => s.url.pathname === '/api/v1/jobs/7/usage/live');
+    expect(asked.length).toBeGreaterThanOrEqual(3);
+  }, 15_000);
 
   it('says a job it cannot see does not exist', async () => {
     const { client } = fakeClient({ 'GET /maintenance': maintenanceOff });

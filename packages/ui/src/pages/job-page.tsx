@@ -3,7 +3,7 @@
  * placement, usage (a live chart while it runs), output, files, dependencies, and its tasks
  * when it is an array. Polled every few seconds while active; live events refresh it sooner.
  */
-import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { ACTIVE_STATES, type Job } from '@god/core/browser';
@@ -15,10 +15,8 @@ import { LogViewer } from '../components/log-viewer.js';
 import { StateBadge } from '../components/state-badge.js';
 import { TaskProgress } from '../components/task-progress.js';
 import { Timeline } from '../components/timeline.js';
-import type { UsageSample } from '../components/usage-chart.js';
+import { LiveUsageChart } from '../components/live-usage.js';
 import { JobDetails, JobUsage } from '../components/job-details.js';
-
-const UsageChart = lazy(() => import('../components/usage-chart.js'));
 
 /** Poll period of a running job (its usage chart), and of a waiting one. */
 const RUNNING_POLL_MS = 3_000;
@@ -49,7 +47,6 @@ function JobView(props: { id: number }): ReactNode {
       return s !== undefined && ACTIVE_STATES.includes(s) ? ACTIVE_POLL_MS : false;
     },
   });
-  const samples = useSamples(q.data);
   if (q.isPending) return <p role="status">Loading job {props.id}…</p>;
   if (q.isError)
     return (
@@ -96,11 +93,7 @@ function JobView(props: { id: number }): ReactNode {
         <section aria-labelledby="h-usage">
           <h2 id="h-usage">Usage</h2>
           <JobUsage job={job} />
-          {job.state === 'running' ? (
-            <Suspense fallback={<p role="status">Loading the chart…</p>}>
-              <UsageChart samples={samples} />
-            </Suspense>
-          ) : null}
+          {job.state === 'running' ? <LiveUsageChart id={job.id} /> : null}
         </section>
       </div>
       {job.requirements.array !== null ? (
@@ -155,22 +148,4 @@ function WhyPending(props: { id: number }): ReactNode {
       <strong>Waiting:</strong> {q.data.message}
     </p>
   );
-}
-
-/** The usage samples of a running job, one per poll that brought new numbers. */
-function useSamples(job: Job | undefined): UsageSample[] {
-  const [samples, setSamples] = useState<UsageSample[]>([]);
-  const usage = job?.usage ?? null;
-  useEffect(() => {
-    if (usage === null || job?.state !== 'running') return;
-    setSamples((s) => {
-      const last = s[s.length - 1];
-      if (last !== undefined && last.cpuSeconds === usage.cpuSeconds) return s;
-      return [
-        ...s.slice(-599),
-        { at: Date.now(), cpuSeconds: usage.cpuSeconds, maxRamBytes: usage.maxRamBytes },
-      ];
-    });
-  }, [usage, job?.state]);
-  return samples;
 }

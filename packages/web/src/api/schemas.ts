@@ -212,6 +212,17 @@ export const TaskSummaryView = z.object({
   other: z.number().describe('ended lost, rejected or over quota; or never made (array ended)'),
 });
 
+/** A running job's last usage samples, oldest first (empty when none: not running, or expired). */
+export const LiveUsageView = z.object({
+  samples: z.array(
+    z.object({
+      t: z.number().describe('epoch ms'),
+      cpuSeconds: z.number().describe('CPU time used so far'),
+      memBytes: z.number().describe('memory now, without page cache'),
+    }),
+  ),
+});
+
 /** Who holds a core or GPU: a job the caller may see, another user's ('busy'), or nobody. */
 const Holder = z.union([
   z.null(),
