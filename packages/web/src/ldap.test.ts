@@ -1,5 +1,6 @@
 /** Logging in to the API with a directory account (the LDAP plugin against the test slapd). */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { browserCall, logIn, post } from './test-browser.js';
 import { failure, WebHarness } from './test-helpers.js';
 
 let h: WebHarness;
@@ -45,6 +46,16 @@ describe('LDAP login through the API', () => {
     // An API key made with the token works as her too.
     const key = await carol.createKey('laptop');
     expect((await h.client(key.key).me()).uid).toBe(me.uid);
+  });
+
+  it('opens a browser session with a directory password (the web UI’s login), and refuses a wrong one', async () => {
+    const b = await logIn(h.url, { login: 'carol', password: ldap.passwords['carol']! });
+    expect(b.body).toMatchObject({ user: 'carol', admin: false });
+    const me = await browserCall(h.url, b, 'GET', '/auth/me');
+    expect(((await me.json()) as { id: string }).id).toBe('carol');
+    const wrong = await post(h.url, '/api/v1/auth/session', { login: 'carol', password: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.getSetCookie()).toEqual([]);
   });
 
   it('refuses a wrong password, and filter-injection login names, cleanly', async () => {
