@@ -401,6 +401,13 @@ describe('what alice may not see is answered like what does not exist', () => {
     for (const { op, query, body, k } of fc.sample(arb, { numRuns: 300, seed: SEED + 1 })) {
       const pairs = hiddenAndGhost(op)!;
       const [hidden, ghost] = pairs[k % pairs.length]!;
+      // A random query or body that happens to spell an id (a field named `!4` with bob's job
+      // 4) is echoed in one answer's message only: such a sample tells nothing, skip it.
+      const sent = `${query} ${body?.toString('utf8') ?? ''}`;
+      if (
+        normalized({ status: 0, headers: {}, text: sent, ms: 0 }, [hidden, ghost]) !== `0 ${sent}`
+      )
+        continue;
       const headers = {
         'Content-Type': 'application/json',
         Authorization: `Bearer ${god.alice.key}`,
