@@ -1,9 +1,9 @@
 /**
- * The API routes of issue #11 that GodClient does not have a method for yet (list filters,
- * tasks summary, maintenance), called through `client.call` with the shapes of the shared
- * contract. Once the client gains them, these become one-line forwards.
+ * The API calls of the UI's pages, in one place: the job listing with the list's own query
+ * (already in the API's spelling), the public configuration, and forwards to the client's
+ * methods (task summaries, maintenance) so the pages import one module.
  */
-import type { GodClient } from '@god/client';
+import type { GodClient, TaskSummary } from '@god/client';
 import type { Job } from '@god/core/browser';
 
 /** One page of `GET /jobs`. */
@@ -27,28 +27,16 @@ export function listJobs(
   });
 }
 
-/** Counts of an array job's tasks by state (tasks not made yet count as pending). */
-export interface TaskSummary {
-  total: number;
-  pending: number;
-  held: number;
-  scheduled: number;
-  running: number;
-  suspended: number;
-  success: number;
-  failed: number;
-  killed: number;
-  other: number;
-}
+export type { TaskSummary } from '@god/client';
 
 /** `GET /jobs/{id}/tasks/summary`. */
 export function taskSummary(client: GodClient, id: number): Promise<TaskSummary> {
-  return client.call('GET', `/jobs/${id}/tasks/summary`);
+  return client.taskSummary(id);
 }
 
 /** `GET /maintenance`. */
 export function maintenance(client: GodClient): Promise<{ maintenance: boolean }> {
-  return client.call('GET', '/maintenance');
+  return client.maintenance();
 }
 
 /** What `GET /config` tells users (the parts the submit form offers). */
